@@ -1,0 +1,247 @@
+"""The ``newsmon`` command: thin click commands over library calls.
+
+Every error a user can cause (config, database, a bad value) ends as one line on stderr and a non-zero
+exit status; a traceback is a bug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import astuple, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import Engine
+
+from pipeline.config import LoadedConfig, Settings, describe_keys, load_config, masked, to_toml
+from pipeline.errors import NewsmonError
+from pipeline.output import render_csv, render_json, render_table
+from pipeline.retag import retag_archive
+from pipeline.tagging import Tagger
+from storage.db import current_revision, display_url, open_database
+from storage.errors import StorageError
+from storage.search import QueryError, SearchFilters, search
+from storage.stats import articles_per_source, articles_per_topic, last_crawl_per_source
+
+
+@dataclass
+class App:
+    """What commands share: the config path from ``--config``, loaded and opened on first use."""
+
+    config_path: Path | None
+    _loaded: LoadedConfig | None = None
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def loaded(self) -> LoadedConfig:
+        if self._loaded is None:
+            self._loaded = load_config(self.config_path)
+        return self._loaded
+
+    @property
+    def settings(self) -> Settings:
+        return self.loaded.settings
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = open_database(self.settings.database_url)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+class _Group(click.Group):
+    """Turns newsmon's own errors into click's one-line "Error: ..." and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (NewsmonError, StorageError, QueryError) as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="TOML config file (default: $NEWSMON_CONFIG, else ./newsmon.toml, else the bundled default).",
+)
+@click.version_option(package_name="newsmon")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None) -> None:
+    """Monitor news about EU AI policy: crawl, extract, tag, archive, search, digest.
+
+    \b
+    Example:
+      newsmon --config newsmon.toml search "AI gigafactory" --since 2026-01-01
+    """
+    app = App(config_path)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+@cli.command()
+@pass_app
+def init(app: App) -> None:
+    """Create the database or upgrade it to the current schema.
+
+    Every command does this on first use; run it explicitly when deploying.
+
+    \b
+    Example:
+      NEWSMON_DATABASE_URL=postgresql+psycopg://newsmon@db/newsmon newsmon init
+    """
+    revision = current_revision(app.engine)
+    click.echo(f"database {display_url(app.settings.database_url)} is at schema revision {revision}")
+
+
+@cli.command("config")
+@click.option("--keys", is_flag=True, help="List every key with its default and meaning instead.")
+@pass_app
+def config_command(app: App, keys: bool) -> None:
+    """Print the effective configuration (secrets hidden) as TOML.
+
+    \b
+    Example:
+      newsmon --config my.toml config > effective.toml
+    """
+    if keys:
+        click.echo(render_table(["key", "default", "meaning"], describe_keys()))
+        return
+    origin = app.loaded.path or "the bundled default"
+    click.echo(f"# effective configuration, from {origin}")
+    click.echo(to_toml(masked(app.settings)), nl=False)
+
+
+def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2026-03-31") from None
+
+
+SEARCH_FIELDS = ["published_at", "source", "title", "tags", "url", "snippet"]
+
+
+@cli.command("search")
+@click.argument("query", required=False)
+@click.option("--tag", "tags", multiple=True, help="Only articles with this topic (repeat: all of them).")
+@click.option("--source", help="Only articles from this source.")
+@click.option("--since", callback=_day, help="Published on or after this day (YYYY-MM-DD).")
+@click.option("--until", callback=_day, help="Published on or before this day (YYYY-MM-DD).")
+@click.option("--lang", help="Only articles in this language (two letters, e.g. de).")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Rows to show.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
+)
+@pass_app
+def search_command(
+    app: App,
+    query: str | None,
+    tags: tuple[str, ...],
+    source: str | None,
+    since: date | None,
+    until: date | None,
+    lang: str | None,
+    limit: int,
+    fmt: str,
+) -> None:
+    """Search the archive: best match first with QUERY, newest first without.
+
+    QUERY uses web-search syntax: words (all must appear), "exact phrases", -excluded words, OR.
+
+    \b
+    Examples:
+      newsmon search "AI gigafactory" --since 2026-01-01
+      newsmon search --tag Stargate --format json --limit 50
+      newsmon search 'gigafactor* -tesla' --lang de --format csv > results.csv
+    """
+    if since and until and since > until:
+        raise click.BadParameter(f"--since {since} is after --until {until}", param_hint="--since/--until")
+    filters = SearchFilters(tags=tags, source=source, since=since, until=until, language=lang, limit=limit)
+    hits = search(app.engine, query, filters)
+    records = [
+        {
+            "url": hit.url,
+            "title": hit.title,
+            "source": hit.source,
+            "published_at": hit.published_at,
+            "language": hit.language,
+            "tags": hit.tags,
+            "snippet": hit.snippet,
+        }
+        for hit in hits
+    ]
+    _print_records(fmt, records, SEARCH_FIELDS, empty="no articles match")
+
+
+def _print_records(fmt: str, records: list[dict[str, Any]], fields: list[str], empty: str) -> None:
+    if fmt == "json":
+        click.echo(render_json(records))
+    elif fmt == "csv":
+        click.echo(render_csv(fields, records), nl=False)
+    elif not records:
+        click.echo(empty, err=True)
+    else:
+        click.echo(render_table(fields, [[record[key] for key in fields] for record in records]))
+
+
+@cli.command()
+@pass_app
+def stats(app: App) -> None:
+    """Show articles per source and per topic, and each source's last crawl.
+
+    \b
+    Example:
+      newsmon stats
+    """
+    engine = app.engine
+    sections: list[tuple[str, list[str], Callable[[], list[Any]]]] = [
+        ("Articles per source", ["source", "articles", "newest"], lambda: articles_per_source(engine)),
+        ("Articles per topic", ["topic", "articles"], lambda: articles_per_topic(engine)),
+        (
+            "Last crawl per source",
+            ["source", "run", "started", "outcome", "stored", "dropped", "failed", "error"],
+            lambda: last_crawl_per_source(engine),
+        ),
+    ]
+    for index, (title, headers, rows) in enumerate(sections):
+        values = [astuple(row) for row in rows()]
+        click.echo(("\n" if index else "") + title)
+        click.echo(render_table(headers, values) if values else "(none yet)")
+
+
+@cli.command()
+@pass_app
+def retag(app: App) -> None:
+    """Re-apply the configured topics to every stored article (no network).
+
+    Run it after editing [[topics]]; it reports how many tags were added and removed.
+
+    \b
+    Example:
+      newsmon --config newsmon.toml retag
+    """
+    started = datetime.now()
+    result = retag_archive(app.engine, Tagger(app.settings.topics))
+    seconds = (datetime.now() - started).total_seconds()
+    click.echo(
+        f"retagged {result.articles} articles in {seconds:.1f}s: "
+        f"{result.added} tags added, {result.removed} removed, {result.updated} updated"
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="newsmon")

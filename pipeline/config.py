@@ -1,0 +1,327 @@
+"""newsmon's settings: one TOML file, validated once at start-up, passed down as one frozen object.
+
+Where the settings come from, lowest priority first:
+
+1. the bundled default (``pipeline/default_config.toml``): real EU-AI-policy sources and topics;
+2. one TOML file: ``--config PATH``, else ``$NEWSMON_CONFIG``, else ``./newsmon.toml`` when it exists.
+   Tables (``[crawl]``) are merged key by key over the defaults; lists (``[[sources]]``,
+   ``[[topics]]``) replace the default list as a whole, so a file that lists its own sources
+   crawls only those;
+3. the environment: ``NEWSMON_DATABASE_URL`` overrides ``database_url``.
+
+Every key is declared once below with its default and its help text (``newsmon config --help-keys``
+prints them). An unknown key, a wrong type, a bad regular expression or a topic without keywords
+stops the program with :class:`ConfigError`, one line naming the file, the key and the fix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.errors import ConfigError
+from pipeline.tagging import compile_term
+from storage.db import display_url
+
+DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.toml")
+LOCAL_CONFIG_NAME = "newsmon.toml"
+ENV_CONFIG = "NEWSMON_CONFIG"
+ENV_DATABASE_URL = "NEWSMON_DATABASE_URL"
+
+
+class _Section(BaseModel):
+    """Strict: no unknown keys, no silent type coercion ("30" is not 30), immutable once built."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _check_regexes(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
+    return patterns
+
+
+def _check_urls(urls: list[str]) -> list[str]:
+    for url in urls:
+        if not re.match(r"https?://[^/\s]+", url):
+            raise ValueError(f"{url!r} is not an absolute http(s) URL")
+    return urls
+
+
+class CrawlSettings(_Section):
+    user_agent: str = Field(
+        "newsmon/0.1 (+https://example.org/newsmon)",
+        description="User-Agent sent with every request; include a URL or e-mail where site owners reach you.",
+        min_length=1,
+    )
+    obey_robots: bool = Field(True, description="Obey robots.txt: disallowed pages are never requested.")
+    concurrent_requests: int = Field(16, ge=1, description="Requests in flight across all sites.")
+    concurrent_requests_per_domain: int = Field(2, ge=1, description="Requests in flight per site.")
+    download_delay: float = Field(1.0, ge=0, description="Seconds between two requests to the same site.")
+    autothrottle: bool = Field(True, description="Adapt the delay to each site's response times.")
+    download_timeout: int = Field(30, ge=1, description="Seconds before a request is given up.")
+    retry_times: int = Field(2, ge=0, description="Retries of a failed request (5xx, timeouts), with backoff.")
+    max_page_bytes: int = Field(
+        5_000_000, ge=10_000, description="Largest page, feed or sitemap downloaded, after decompression."
+    )
+    max_age_days: int = Field(30, ge=1, description="Skip feed and sitemap entries older than this many days.")
+    min_text_chars: int = Field(400, ge=0, description="Pages whose extracted body is shorter are not articles.")
+    extract_workers: int = Field(0, ge=0, description="Extraction processes; 0 means one per CPU core.")
+
+
+class SourceSettings(_Section):
+    name: str = Field(description="Outlet name shown in search results and digests.", min_length=1)
+    feeds: list[str] = Field([], description="RSS 0.9x/1.0/2.0 or Atom feed URLs.")
+    sitemaps: list[str] = Field([], description="Sitemap, sitemap index or Google News sitemap URLs.")
+    max_age_days: int | None = Field(None, ge=1, description="Overrides crawl.max_age_days for this source.")
+    deny: list[str] = Field([], description="Regular expressions: article URLs matching one are skipped.")
+    enabled: bool = Field(True, description="Set to false to keep a source in the file without crawling it.")
+
+    _urls = field_validator("feeds", "sitemaps")(_check_urls)
+    _deny = field_validator("deny")(_check_regexes)
+
+    @model_validator(mode="after")
+    def _has_discovery(self) -> SourceSettings:
+        if not self.feeds and not self.sitemaps:
+            raise ValueError(f"source {self.name!r} has neither feeds nor sitemaps: add at least one URL")
+        return self
+
+
+class TopicSettings(_Section):
+    name: str = Field(description="Topic name, used as the tag.", min_length=1)
+    keywords: list[str] = Field(
+        [],
+        description="Terms that make an article about the topic; case-insensitive, whole words, a trailing * is a "
+        "prefix wildcard, short all-capital acronyms (AI, KI) match in capitals only.",
+    )
+    patterns: list[str] = Field([], description="Regular expressions that count like keywords.")
+    context: list[str] = Field([], description="If set, one of these terms must also appear in title or body.")
+    exclude: list[str] = Field([], description="If one of these terms appears, the topic does not match.")
+
+    _patterns = field_validator("patterns")(_check_regexes)
+
+    @field_validator("keywords", "context", "exclude")
+    @classmethod
+    def _terms_compile(cls, terms: list[str]) -> list[str]:
+        for term in terms:
+            if not term.strip(" *"):
+                raise ValueError("empty term: remove it")
+            compile_term(term)
+        return terms
+
+    @model_validator(mode="after")
+    def _has_keywords(self) -> TopicSettings:
+        if not self.keywords and not self.patterns:
+            raise ValueError(f"topic {self.name!r} has no keywords: add keywords = [\"...\"]")
+        return self
+
+
+class Settings(_Section):
+    database_url: str = Field(
+        "sqlite:///newsmon.db",
+        description="SQLAlchemy URL: sqlite:///path.db (default) or postgresql+psycopg://user@host/db.",
+        min_length=1,
+    )
+    crawl: CrawlSettings = Field(CrawlSettings(), description="How pages are fetched.")
+    sources: list[SourceSettings] = Field([], description="The outlets to crawl.")
+    topics: list[TopicSettings] = Field([], description="The topics articles are tagged with.")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Settings:
+        for kind, items in (("source", self.sources), ("topic", self.topics)):
+            seen: set[str] = set()
+            for item in items:
+                if item.name.casefold() in seen:
+                    raise ValueError(f"two {kind}s are named {item.name!r}: rename one")
+                seen.add(item.name.casefold())
+        return self
+
+    def source(self, name: str) -> SourceSettings:
+        """The source called ``name`` (case-insensitive), or ConfigError listing the known names."""
+        for source in self.sources:
+            if source.name.casefold() == name.casefold():
+                return source
+        known = ", ".join(s.name for s in self.sources)
+        raise ConfigError(f"no source named {name!r}; configured sources: {known}")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedConfig:
+    """The validated settings and where they came from (shown by ``newsmon config``)."""
+
+    settings: Settings
+    path: Path | None  # None: the bundled default alone
+
+
+def resolve_config_path(explicit: Path | None, env: Mapping[str, str], cwd: Path) -> Path | None:
+    """The config file to read: --config, else $NEWSMON_CONFIG, else ./newsmon.toml, else None."""
+    if explicit is not None:
+        return _must_exist(explicit, "--config")
+    if env.get(ENV_CONFIG):
+        return _must_exist(Path(env[ENV_CONFIG]), f"${ENV_CONFIG}")
+    local = cwd / LOCAL_CONFIG_NAME
+    return local if local.is_file() else None
+
+
+def _must_exist(path: Path, origin: str) -> Path:
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found (given by {origin}); check the path")
+    return path
+
+
+def load_config(
+    explicit: Path | None = None, env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> LoadedConfig:
+    """Find, read, merge and validate the configuration."""
+    env = os.environ if env is None else env
+    path = resolve_config_path(explicit, env, cwd or Path.cwd())
+    data = _read_toml(DEFAULT_CONFIG_PATH)
+    if path is not None:
+        data = _merge(data, _read_toml(path))
+    if env.get(ENV_DATABASE_URL):
+        data["database_url"] = env[ENV_DATABASE_URL]
+    return LoadedConfig(settings=validate(data, path or DEFAULT_CONFIG_PATH), path=path)
+
+
+def validate(data: Mapping[str, Any], path: Path) -> Settings:
+    """Settings from already-parsed TOML data; errors name ``path``."""
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_error(exc, path)) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from None
+
+
+def _merge(defaults: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key; every other value (lists included) replaces the default."""
+    merged = dict(defaults)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+_TYPE_FIXES = {
+    "int_type": "expected an integer{got}: write a number without quotes",
+    "float_type": "expected a number{got}: write a number without quotes",
+    "bool_type": "expected true or false{got}: write true or false without quotes",
+    "string_type": "expected a string{got}: put the value in quotes",
+    "list_type": "expected a list{got}: write it as [\"...\", \"...\"]",
+    "model_type": "expected a table{got}: write it as [section] or [[section]]",
+    "missing": "required key is missing: add it",
+}
+
+
+def describe_error(exc: ValidationError, path: Path) -> str:
+    """One line: file, dotted key, what is wrong and how to fix it (plus how many more problems)."""
+    error = exc.errors()[0]
+    key = _dotted(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        allowed = ", ".join(_allowed_keys(error["loc"][:-1]))
+        message = f"unknown key; valid keys here: {allowed}"
+    elif kind in _TYPE_FIXES:
+        got = f", got {type(error['input']).__name__} {error['input']!r}" if kind != "missing" else ""
+        message = _TYPE_FIXES[kind].format(got=got)
+    else:
+        message = error["msg"].removeprefix("Value error, ")
+    more = len(exc.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{path}: {key or 'top level'}: {message}{suffix}"
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    model: type[BaseModel] = Settings
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[str(part)].annotation
+        model = getattr(annotation, "__args__", (annotation,))[0]
+    return list(model.model_fields)
+
+
+def describe_keys() -> list[tuple[str, str, str]]:
+    """(dotted key, default, help) for every setting: ``newsmon config --keys`` and the README."""
+    sections: list[tuple[str, type[BaseModel]]] = [
+        ("", Settings),
+        ("crawl.", CrawlSettings),
+        ("sources[].", SourceSettings),
+        ("topics[].", TopicSettings),
+    ]
+    rows: list[tuple[str, str, str]] = []
+    for prefix, model in sections:
+        for name, spec in model.model_fields.items():
+            if prefix == "" and name in _SECTIONS:
+                continue
+            default = "required" if spec.is_required() else _toml_value(spec.default)
+            rows.append((prefix + name, default, spec.description or ""))
+    return rows
+
+
+_SECTIONS = ("crawl", "sources", "topics")
+
+
+def to_toml(data: Mapping[str, Any]) -> str:
+    """Settings data as TOML (scalars first, then tables, then arrays of tables), for ``newsmon config``."""
+    lines = [f"{key} = {_toml_value(value)}" for key, value in data.items() if not _is_table(value)]
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            lines += ["", f"[{key}]", *(f"{k} = {_toml_value(v)}" for k, v in value.items() if v is not None)]
+        elif _is_table(value):
+            for item in value:
+                lines += ["", f"[[{key}]]", *(f"{k} = {_toml_value(v)}" for k, v in item.items() if v is not None)]
+    return "\n".join(lines) + "\n"
+
+
+def _is_table(value: Any) -> bool:
+    return isinstance(value, Mapping) or (isinstance(value, list) and bool(value) and isinstance(value[0], Mapping))
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if value is None:
+        return "(none)"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")
+
+
+def masked(settings: Settings) -> dict[str, Any]:
+    """The effective settings as plain data, with the password in database_url hidden."""
+    data = settings.model_dump()
+    data["database_url"] = display_url(settings.database_url)
+    return data

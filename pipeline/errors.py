@@ -1,0 +1,22 @@
+"""The errors newsmon raises on purpose, turned into one line at the CLI edge.
+
+    NewsmonError            base: a problem the user can fix; its message says how
+    ├── ConfigError         the config file, an environment variable or a flag is wrong
+    └── UsageError          a command-line value is wrong (a bad date, an unknown source)
+
+Storage raises its own :class:`storage.errors.StorageError` family (the database is unreachable or
+broken); the CLI reports both the same way. A page that cannot be extracted is not an error: extraction
+returns a reason and the crawl goes on.
+"""
+
+
+class NewsmonError(Exception):
+    """A problem the user can fix; ``str(error)`` is one line that says how."""
+
+
+class ConfigError(NewsmonError):
+    """The configuration is missing, unreadable or invalid."""
+
+
+class UsageError(NewsmonError):
+    """A value given on the command line is invalid."""

@@ -1,0 +1,183 @@
+"""Writing and reading articles and their tags.
+
+Writes are batched upserts keyed on the normalized URL, in one transaction per batch: a batch is
+stored whole or not at all, so a killed crawl never leaves half an article, and any number of
+processes storing the same URL end with one row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, delete, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from storage.models import Article, ArticleTag, utcnow
+
+HTML_COMPRESSION_LEVEL = 6
+IN_CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
+
+
+@dataclass(frozen=True, slots=True)
+class TagRecord:
+    """Why an article carries a topic."""
+
+    topic: str
+    in_title: bool
+    in_body: bool
+    hits: int
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """An extracted article ready to be stored; ``url`` is already normalized."""
+
+    url: str
+    source: str
+    title: str | None
+    text: str
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    language: str | None = None
+    description: str | None = None
+    html: bytes | None = None
+    fetched_at: datetime = field(default_factory=utcnow)
+    tags: Sequence[TagRecord] = ()
+
+
+def content_hash(text: str) -> str:
+    """Hash of the body with whitespace and case folded: equal bodies hash alike across outlets."""
+    return hashlib.sha256(" ".join(text.split()).casefold().encode()).hexdigest()
+
+
+def compress_html(html: bytes) -> bytes:
+    return zlib.compress(html, HTML_COMPRESSION_LEVEL)
+
+
+def decompress_html(blob: bytes) -> bytes:
+    return zlib.decompress(blob)
+
+
+def _row(record: ArticleRecord) -> dict[str, object]:
+    return {
+        "url": record.url,
+        "source": record.source,
+        "title": record.title,
+        "authors": list(record.authors),
+        "published_at": record.published_at,
+        "fetched_at": record.fetched_at,
+        "language": record.language,
+        "description": record.description,
+        "text": record.text,
+        "content_hash": content_hash(record.text),
+        "html_gz": compress_html(record.html) if record.html is not None else None,
+    }
+
+
+def _insert(connection: Connection):  # type: ignore[no-untyped-def]
+    return (pg_insert if connection.dialect.name == "postgresql" else sqlite_insert)(Article)
+
+
+def upsert_articles(engine: Engine, records: Sequence[ArticleRecord]) -> dict[str, int]:
+    """Store a batch in one transaction; returns {url: article id}. A known URL is updated in place."""
+    if not records:
+        return {}
+    unique = {record.url: record for record in records}  # the last copy of a URL in a batch wins
+    with engine.begin() as connection:
+        ids = {url: _upsert_one(connection, record) for url, record in sorted(unique.items())}
+        for url, record in unique.items():
+            _replace_tags(connection, ids[url], record.tags)
+    return ids
+
+
+def _upsert_one(connection: Connection, record: ArticleRecord) -> int:
+    row = _row(record)
+    statement = _insert(connection).values(**row)
+    updates = {key: statement.excluded[key] for key in row if key != "url"}
+    statement = statement.on_conflict_do_update(index_elements=["url"], set_=updates).returning(Article.id)
+    return int(connection.execute(statement).scalar_one())
+
+
+def _replace_tags(connection: Connection, article_id: int, tags: Iterable[TagRecord]) -> None:
+    connection.execute(delete(ArticleTag).where(ArticleTag.article_id == article_id))
+    rows = [_tag_row(article_id, tag) for tag in tags]
+    if rows:
+        connection.execute(ArticleTag.__table__.insert(), rows)
+
+
+def _tag_row(article_id: int, tag: TagRecord) -> dict[str, object]:
+    return {
+        "article_id": article_id,
+        "topic": tag.topic,
+        "in_title": tag.in_title,
+        "in_body": tag.in_body,
+        "hits": tag.hits,
+        "sentence": tag.sentence,
+        "tagged_at": utcnow(),
+    }
+
+
+def known_urls(engine: Engine, urls: Iterable[str]) -> set[str]:
+    """The subset of ``urls`` (normalized) already in the archive."""
+    wanted = list(dict.fromkeys(urls))
+    found: set[str] = set()
+    with engine.connect() as connection:
+        for start in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[start : start + IN_CHUNK]
+            found.update(connection.scalars(select(Article.url).where(Article.url.in_(chunk))))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class StoredText:
+    """What tagging needs of a stored article."""
+
+    id: int
+    title: str | None
+    text: str
+
+
+def iter_texts(engine: Engine, batch_size: int = 2000) -> Iterator[list[StoredText]]:
+    """Every article's title and body, in batches by id (keyset pagination: memory stays flat)."""
+    last_id = 0
+    while True:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(Article.id, Article.title, Article.text)
+                .where(Article.id > last_id)
+                .order_by(Article.id)
+                .limit(batch_size)
+            ).all()
+        if not rows:
+            return
+        yield [StoredText(row.id, row.title, row.text) for row in rows]
+        last_id = rows[-1].id
+
+
+def tags_of(connection: Connection, article_ids: Sequence[int]) -> dict[int, dict[str, TagRecord]]:
+    """The stored tags of these articles: {article id: {topic: tag}}."""
+    out: dict[int, dict[str, TagRecord]] = {article_id: {} for article_id in article_ids}
+    for start in range(0, len(article_ids), IN_CHUNK):
+        table = ArticleTag.__table__
+        rows = connection.execute(select(table).where(table.c.article_id.in_(article_ids[start : start + IN_CHUNK])))
+        for tag in rows:
+            out[tag.article_id][tag.topic] = TagRecord(tag.topic, tag.in_title, tag.in_body, tag.hits, tag.sentence)
+    return out
+
+
+def apply_tag_changes(
+    connection: Connection, removed: Sequence[tuple[int, str]], upserted: Sequence[tuple[int, TagRecord]]
+) -> None:
+    """Delete the (article id, topic) pairs in ``removed``, then write ``upserted`` (replacing old rows)."""
+    stale = list(removed) + [(article_id, tag.topic) for article_id, tag in upserted]
+    for start in range(0, len(stale), IN_CHUNK):
+        chunk = stale[start : start + IN_CHUNK]
+        connection.execute(delete(ArticleTag).where(tuple_(ArticleTag.article_id, ArticleTag.topic).in_(chunk)))
+    if upserted:
+        connection.execute(ArticleTag.__table__.insert(), [_tag_row(aid, tag) for aid, tag in upserted])

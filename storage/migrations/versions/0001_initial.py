@@ -1,0 +1,137 @@
+"""Initial schema: articles, tags, crawl runs, fetch state, and full-text search.
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-26
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+# SQLite: an FTS5 external-content table over articles(title, text), kept in sync by triggers.
+# Porter stemming on top of unicode61 so "gigafactories" finds "gigafactory"; diacritics are folded.
+SQLITE_FTS = [
+    """CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='id',
+        tokenize='porter unicode61 remove_diacritics 2')""",
+    """CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    END""",
+    """CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    END""",
+    """CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    END""",
+]
+SQLITE_FTS_DROP = [
+    "DROP TRIGGER IF EXISTS articles_fts_update",
+    "DROP TRIGGER IF EXISTS articles_fts_delete",
+    "DROP TRIGGER IF EXISTS articles_fts_insert",
+    "DROP TABLE IF EXISTS articles_fts",
+]
+
+# PostgreSQL: a stored generated tsvector (title weighted A, body B) with a GIN index. The text search
+# configuration follows the article's language, through an IMMUTABLE function so that the generated
+# column may use it; unknown languages use 'simple' (no stemming, no stop words).
+PG_LANGUAGES = {
+    "da": "danish", "de": "german", "en": "english", "es": "spanish", "fi": "finnish", "fr": "french",
+    "hu": "hungarian", "it": "italian", "nl": "dutch", "no": "norwegian", "pt": "portuguese",
+    "ro": "romanian", "ru": "russian", "sv": "swedish",
+}
+_CASES = " ".join(f"WHEN '{code}' THEN '{name}'::regconfig" for code, name in PG_LANGUAGES.items())
+PG_FTS = [
+    f"""CREATE FUNCTION newsmon_ts_config(lang text) RETURNS regconfig
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        AS $$ SELECT CASE lower(left(lang, 2)) {_CASES} ELSE 'simple'::regconfig END $$""",
+    """ALTER TABLE articles ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector(newsmon_ts_config(language), coalesce(title, '')), 'A') ||
+        setweight(to_tsvector(newsmon_ts_config(language), left(coalesce(text, ''), 500000)), 'B')
+    ) STORED""",
+    "CREATE INDEX ix_articles_search ON articles USING gin (search_vector)",
+]
+PG_FTS_DROP = [
+    "DROP INDEX IF EXISTS ix_articles_search",
+    "ALTER TABLE articles DROP COLUMN IF EXISTS search_vector",
+    "DROP FUNCTION IF EXISTS newsmon_ts_config(text)",
+]
+
+
+def _utc() -> sa.DateTime:
+    return sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "articles",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("url", sa.String(2048), nullable=False, unique=True),
+        sa.Column("source", sa.String(200), nullable=False),
+        sa.Column("title", sa.Text),
+        sa.Column("authors", sa.JSON, nullable=False),
+        sa.Column("published_at", _utc()),
+        sa.Column("fetched_at", _utc(), nullable=False),
+        sa.Column("language", sa.String(8)),
+        sa.Column("description", sa.Text),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("content_hash", sa.String(64), nullable=False),
+        sa.Column("html_gz", sa.LargeBinary),
+    )
+    for column in ("source", "published_at", "fetched_at", "language", "content_hash"):
+        op.create_index(f"ix_articles_{column}", "articles", [column])
+    op.create_table(
+        "article_tags",
+        sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("topic", sa.String(200), primary_key=True),
+        sa.Column("in_title", sa.Boolean, nullable=False),
+        sa.Column("in_body", sa.Boolean, nullable=False),
+        sa.Column("hits", sa.Integer, nullable=False),
+        sa.Column("sentence", sa.Text, nullable=False),
+        sa.Column("tagged_at", _utc(), nullable=False),
+    )
+    op.create_index("ix_article_tags_topic", "article_tags", ["topic", "article_id"])
+    op.create_table(
+        "crawl_runs",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("started_at", _utc(), nullable=False),
+        sa.Column("finished_at", _utc()),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("message", sa.Text),
+    )
+    op.create_index("ix_crawl_runs_started_at", "crawl_runs", ["started_at"])
+    op.create_table(
+        "crawl_run_sources",
+        sa.Column("run_id", sa.Integer, sa.ForeignKey("crawl_runs.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("source", sa.String(200), primary_key=True),
+        *(
+            sa.Column(name, sa.Integer, nullable=False)
+            for name in (
+                "feeds_read", "not_modified", "links_found", "skipped_known",
+                "fetched", "stored", "dropped", "failed",
+            )
+        ),
+        sa.Column("drop_reasons", sa.JSON, nullable=False),
+        sa.Column("errors", sa.JSON, nullable=False),
+    )
+    op.create_table(
+        "fetch_state",
+        sa.Column("url", sa.String(2048), primary_key=True),
+        sa.Column("etag", sa.Text),
+        sa.Column("last_modified", sa.Text),
+        sa.Column("checked_at", _utc(), nullable=False),
+    )
+    for statement in SQLITE_FTS if op.get_bind().dialect.name == "sqlite" else PG_FTS:
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    for statement in SQLITE_FTS_DROP if op.get_bind().dialect.name == "sqlite" else PG_FTS_DROP:
+        op.execute(statement)
+    for table in ("fetch_state", "crawl_run_sources", "crawl_runs", "article_tags", "articles"):
+        op.drop_table(table)

@@ -1,0 +1,145 @@
+"""The archive's tables, as SQLAlchemy 2.0 models.
+
+The same models and migrations serve SQLite and PostgreSQL. Full-text search lives beside these
+tables and is created by the migrations only (see ``storage/fts.py``): an FTS5 external-content table
+on SQLite, a generated ``tsvector`` column on PostgreSQL. Alembic's autogenerate is told to ignore
+them (``storage/migrations/env.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone, so it is re-attached)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: newsmon stores timezone-aware datetimes only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Article(Base):
+    """One article, unique by its normalized URL."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    source: Mapped[str] = mapped_column(String(200), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[list[str]] = mapped_column(default=list)
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    language: Mapped[str | None] = mapped_column(String(8), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # zlib-compressed page as fetched, so extraction can be re-run without refetching.
+    html_gz: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+
+    tags: Mapped[list[ArticleTag]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ArticleTag(Base):
+    """Why an article carries a topic: where the keyword was, how often, and the sentence."""
+
+    __tablename__ = "article_tags"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(200), primary_key=True)
+    in_title: Mapped[bool] = mapped_column(Boolean)
+    in_body: Mapped[bool] = mapped_column(Boolean)
+    hits: Mapped[int] = mapped_column(Integer)
+    sentence: Mapped[str] = mapped_column(Text)
+    tagged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="tags")
+
+    __table_args__ = (Index("ix_article_tags_topic", "topic", "article_id"),)
+
+
+class CrawlRun(Base):
+    """One crawl: when it ran, how it ended, and its figures per source."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running, finished, failed
+    message: Mapped[str | None] = mapped_column(Text)
+
+    sources: Mapped[list[CrawlRunSource]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class CrawlRunSource(Base):
+    """The figures of one source in one crawl run."""
+
+    __tablename__ = "crawl_run_sources"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    feeds_read: Mapped[int] = mapped_column(Integer, default=0)
+    not_modified: Mapped[int] = mapped_column(Integer, default=0)
+    links_found: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_known: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    dropped: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    drop_reasons: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    errors: Mapped[list[str]] = mapped_column(default=list)
+
+    run: Mapped[CrawlRun] = relationship(back_populates="sources")
+
+
+class FetchState(Base):
+    """Conditional-request validators of a feed or sitemap, shared by every run and machine."""
+
+    __tablename__ = "fetch_state"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,68 @@
+"""Crawl runs and their figures per source, and the conditional-request state of feeds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+
+from storage.articles import IN_CHUNK
+from storage.models import CrawlRun, CrawlRunSource, FetchState, utcnow
+
+
+@dataclass(slots=True)
+class SourceFigures:
+    """What one crawl did for one source (the columns of ``newsmon crawl``'s closing table)."""
+
+    feeds_read: int = 0
+    not_modified: int = 0
+    links_found: int = 0
+    skipped_known: int = 0
+    fetched: int = 0
+    stored: int = 0
+    dropped: int = 0
+    failed: int = 0
+    drop_reasons: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def start_run(engine: Engine) -> int:
+    with engine.begin() as connection:
+        statement = CrawlRun.__table__.insert().values(started_at=utcnow(), status="running")
+        return int(connection.execute(statement.returning(CrawlRun.__table__.c.id)).scalar_one())
+
+
+def finish_run(
+    engine: Engine, run_id: int, status: str, figures: Mapping[str, SourceFigures], message: str | None = None
+) -> None:
+    """Record how a run ended and its figures, in one transaction."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(CrawlRun).where(CrawlRun.id == run_id).values(finished_at=utcnow(), status=status, message=message)
+        )
+        rows = [{"run_id": run_id, "source": name, **asdict(figs)} for name, figs in figures.items()]
+        if rows:
+            connection.execute(CrawlRunSource.__table__.insert(), rows)
+
+
+def load_validators(engine: Engine, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """{url: (etag, last_modified)} for the feeds and sitemaps fetched before."""
+    wanted = list(urls)
+    out: dict[str, tuple[str | None, str | None]] = {}
+    with engine.connect() as connection:
+        for start in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[start : start + IN_CHUNK]
+            rows = connection.execute(select(FetchState.__table__).where(FetchState.url.in_(chunk)))
+            out.update({row.url: (row.etag, row.last_modified) for row in rows})
+    return out
+
+
+def save_validators(engine: Engine, url: str, etag: str | None, last_modified: str | None) -> None:
+    """Remember a feed's validators for the next conditional request, on any machine."""
+    values: dict[str, Any] = {"etag": etag, "last_modified": last_modified, "checked_at": utcnow()}
+    with engine.begin() as connection:
+        changed = connection.execute(update(FetchState).where(FetchState.url == url).values(**values)).rowcount
+        if not changed:
+            connection.execute(FetchState.__table__.insert().values(url=url, **values))

@@ -1,0 +1,190 @@
+"""Searching the archive: full-text on SQLite (FTS5) and PostgreSQL (tsvector), with filters.
+
+The statement is built apart from running it (:func:`search_statement` is pure and tested alone).
+User text is always a bound parameter. The query language is the one people type into web search
+engines, on both backends: words (all must match), ``"exact phrases"``, ``-excluded`` words and ``OR``;
+on SQLite a trailing ``*`` also searches by prefix. Anything else (unbalanced quotes, a stray ``AND``,
+FTS5 operators such as ``NEAR(`` or ``title:``) is searched as plain words, never a syntax error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, UTC
+
+from sqlalchemy import Engine, Select, and_, func, literal_column, select, table, column
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.articles import tags_of
+from storage.models import Article, ArticleTag
+
+SNIPPET_WORDS = 24
+SQLITE_TITLE_WEIGHT = 10.0  # bm25 column weights: a title hit counts ten body hits
+_PG_CONFIGS = (
+    "simple", "danish", "dutch", "english", "finnish", "french", "german", "hungarian",
+    "italian", "norwegian", "portuguese", "romanian", "russian", "spanish", "swedish",
+)
+
+
+class QueryError(ValueError):
+    """The query cannot be searched; the message says why in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    tags: tuple[str, ...] = ()  # an article must carry all of them
+    source: str | None = None
+    since: date | None = None  # inclusive, on the publication date (fetch date when unknown)
+    until: date | None = None  # inclusive
+    language: str | None = None
+    limit: int = 20
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    id: int
+    url: str
+    title: str | None
+    source: str
+    published_at: datetime | None
+    language: str | None
+    snippet: str
+    tags: list[str] = field(default_factory=list)
+
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+
+def fts5_query(query: str) -> str | None:
+    """Translate web-search syntax into a safe FTS5 MATCH expression; None when nothing is searchable.
+
+    Every term is emitted as a quoted FTS5 string, so no user text is ever parsed as FTS5 syntax.
+    """
+    positive: list[str] = []
+    negative: list[str] = []
+    pending_or = False
+    for negated, phrase, word in _TOKEN.findall(query):
+        if word == "OR" and positive:
+            pending_or = True
+            continue
+        if word.startswith("-") and len(word) > 1:
+            negated, word = "-", word[1:]
+        term = _fts5_term(phrase if not word else word, is_phrase=not word)
+        if term is None:
+            continue
+        if negated:
+            negative.append(term)
+        elif pending_or:
+            positive[-1] = f"{positive[-1]} OR {term}"
+        else:
+            positive.append(term)
+        pending_or = False
+    if not positive:
+        if negative:
+            raise QueryError("a search needs at least one word that is not excluded with '-'")
+        return None
+    expression = " AND ".join(f"({group})" if " OR " in group else group for group in positive)
+    return " ".join([expression, *(f"NOT {term}" for term in negative)])
+
+
+def _fts5_term(text: str, *, is_phrase: bool) -> str | None:
+    prefix = not is_phrase and text.endswith("*")
+    text = text.replace('"', " ").strip("*").strip() if not is_phrase else text.strip()
+    if not re.search(r"\w", text):
+        return None
+    quoted = '"' + text.replace('"', '""') + '"'
+    return quoted + "*" if prefix else quoted
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _filters(filters: SearchFilters) -> list[ColumnElement[bool]]:
+    when = func.coalesce(Article.published_at, Article.fetched_at)
+    clauses: list[ColumnElement[bool]] = []
+    if filters.source:
+        clauses.append(func.lower(Article.source) == filters.source.lower())
+    if filters.language:
+        clauses.append(func.lower(Article.language) == filters.language.lower())
+    if filters.since:
+        clauses.append(when >= _day_start(filters.since))
+    if filters.until:
+        clauses.append(when < _day_start(filters.until + timedelta(days=1)))
+    for topic in filters.tags:
+        tagged = select(ArticleTag.article_id).where(func.lower(ArticleTag.topic) == topic.lower())
+        clauses.append(Article.id.in_(tagged))
+    return clauses
+
+
+def _columns() -> list[ColumnElement[object]]:
+    return [Article.id, Article.url, Article.title, Article.source, Article.published_at, Article.language]
+
+
+def _fallback_snippet() -> ColumnElement[str]:
+    return func.coalesce(Article.description, func.substr(Article.text, 1, 200)).label("snippet")
+
+
+def search_statement(dialect: str, query: str | None, filters: SearchFilters) -> Select[tuple[object, ...]]:
+    """The SELECT for a search: best match first with a query, newest first without one."""
+    if filters.limit < 1:
+        raise QueryError("--limit must be at least 1")
+    newest = (func.coalesce(Article.published_at, Article.fetched_at).desc(), Article.id.desc())
+    match = fts5_query(query) if (query and dialect == "sqlite") else (query or "").strip() or None
+    if match is None:
+        statement = select(*_columns(), _fallback_snippet()).order_by(*newest)
+    elif dialect == "sqlite":
+        statement = _sqlite_match(match)
+    elif dialect == "postgresql":
+        statement = _postgres_match(match)
+    else:
+        raise QueryError(f"full-text search is not available on {dialect}")
+    return statement.where(and_(True, *_filters(filters))).limit(filters.limit)
+
+
+def _sqlite_match(match: str) -> Select[tuple[object, ...]]:
+    fts = table("articles_fts", column("rowid"))
+    fts_ref = literal_column("articles_fts")
+    snippet = func.snippet(fts_ref, -1, "[", "]", "…", SNIPPET_WORDS).label("snippet")
+    rank = func.bm25(fts_ref, SQLITE_TITLE_WEIGHT, 1.0)
+    return (
+        select(*_columns(), snippet)
+        .join_from(Article, fts, fts.c.rowid == Article.id)
+        .where(fts_ref.op("MATCH")(match))
+        .order_by(rank, Article.id.desc())
+    )
+
+
+def _postgres_match(match: str) -> Select[tuple[object, ...]]:
+    query = None
+    for config in _PG_CONFIGS:
+        one = func.websearch_to_tsquery(literal_column(f"'{config}'::regconfig"), match)
+        query = one if query is None else query.op("||")(one)
+    vector = literal_column("articles.search_vector")
+    ts_config = func.newsmon_ts_config(Article.language)
+    options = f"StartSel=[, StopSel=], MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, MaxFragments=1"
+    snippet = func.ts_headline(ts_config, Article.text, query, options).label("snippet")
+    rank = func.ts_rank_cd(vector, query)
+    return select(*_columns(), snippet).where(vector.op("@@")(query)).order_by(rank.desc(), Article.id.desc())
+
+
+def search(engine: Engine, query: str | None, filters: SearchFilters = SearchFilters()) -> list[SearchHit]:
+    """Run a search; raises QueryError for a query that cannot be searched."""
+    statement = search_statement(engine.dialect.name, query, filters)
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+        tags = tags_of(connection, [row.id for row in rows])
+    return [
+        SearchHit(
+            id=row.id,
+            url=row.url,
+            title=row.title,
+            source=row.source,
+            published_at=row.published_at,
+            language=row.language,
+            snippet=" ".join((row.snippet or "").split()),
+            tags=sorted(tags[row.id]),
+        )
+        for row in rows
+    ]
