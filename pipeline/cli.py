@@ -15,6 +15,7 @@ from typing import Any
 import click
 from sqlalchemy import Engine
 
+from pipeline.crawl import EXIT_BROKEN, run_crawl
 from pipeline.config import LoadedConfig, Settings, describe_keys, load_config, masked, to_toml
 from pipeline.errors import NewsmonError
 from pipeline.output import render_csv, render_json, render_table
@@ -23,6 +24,7 @@ from pipeline.tagging import Tagger
 from storage.db import current_revision, display_url, open_database
 from storage.errors import StorageError
 from storage.search import QueryError, SearchFilters, search
+from storage.runs import RunSummary
 from storage.stats import articles_per_source, articles_per_topic, last_crawl_per_source
 
 
@@ -240,6 +242,54 @@ def retag(app: App) -> None:
         f"retagged {result.articles} articles in {seconds:.1f}s: "
         f"{result.added} tags added, {result.removed} removed, {result.updated} updated"
     )
+
+
+CRAWL_COLUMNS = ["source", "feeds read", "unchanged", "links", "known", "fetched", "stored", "dropped", "failed"]
+
+
+@cli.command()
+@click.option("--source", "sources", multiple=True, help="Crawl only this source (repeatable; default: all).")
+@click.option("--time-limit", type=click.FloatRange(min=1), help="Stop the crawl after this many seconds.")
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO")
+@pass_app
+def crawl(app: App, sources: tuple[str, ...], time_limit: float | None, log_level: str) -> None:
+    """Crawl the configured sources' feeds and sitemaps and store new articles.
+
+    Only articles not yet in the archive are requested. Ends with a table per source.
+
+    \b
+    Examples:
+      newsmon crawl
+      newsmon crawl --source Euractiv --source "Tech.eu" --time-limit 1800
+    """
+    for name in sources:
+        app.settings.source(name)  # an unknown name stops here, with the list of known ones
+    outcome = run_crawl(app.engine, app.loaded.path, list(sources), time_limit=time_limit, log_level=log_level)
+    if outcome.exit_code == EXIT_BROKEN:
+        raise click.ClickException(outcome.run.message or "the crawl could not start")
+    click.echo(render_crawl_report(outcome.run))
+
+
+def render_crawl_report(run: RunSummary) -> str:
+    """The closing table of a crawl, then one line per source error."""
+    rows = [
+        [name, f.feeds_read, f.not_modified, f.links_found, f.skipped_known, f.fetched, f.stored,
+         _dropped_cell(f.dropped, f.drop_reasons), f.failed]
+        for name, f in run.figures.items()
+    ]
+    lines = [f"crawl run {run.id}: {run.status}" + (f" ({run.message})" if run.message and run.status != "finished" else "")]
+    lines.append(render_table(CRAWL_COLUMNS, rows) if rows else "(no source was crawled)")
+    errors = [f"  {name}: {error}" for name, f in run.figures.items() for error in f.errors[:3]]
+    if errors:
+        lines += ["", "errors:", *errors]
+    return "\n".join(lines)
+
+
+def _dropped_cell(count: int, reasons: dict[str, int]) -> str:
+    if not reasons:
+        return str(count)
+    detail = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items(), key=lambda item: -item[1]))
+    return f"{count} ({detail})"
 
 
 def main() -> None:

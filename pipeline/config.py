@@ -71,7 +71,10 @@ class CrawlSettings(_Section):
     download_delay: float = Field(1.0, ge=0, description="Seconds between two requests to the same site.")
     autothrottle: bool = Field(True, description="Adapt the delay to each site's response times.")
     download_timeout: int = Field(30, ge=1, description="Seconds before a request is given up.")
-    retry_times: int = Field(2, ge=0, description="Retries of a failed request (5xx, timeouts), with backoff.")
+    retry_times: int = Field(2, ge=0, description="Retries of a failed request (5xx, timeouts).")
+    retry_backoff_seconds: float = Field(
+        2.0, ge=0, description="Wait before the first retry; doubles with each further retry."
+    )
     max_page_bytes: int = Field(
         5_000_000, ge=10_000, description="Largest page, feed or sitemap downloaded, after decompression."
     )

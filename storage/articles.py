@@ -13,11 +13,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, select, tuple_
+from sqlalchemy import Connection, Engine, delete, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from storage.models import Article, ArticleTag, utcnow
+from storage.models import Article, ArticleTag, Base, SeenUrl, utcnow
 
 HTML_COMPRESSION_LEVEL = 6
 IN_CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
@@ -49,6 +49,7 @@ class ArticleRecord:
     html: bytes | None = None
     fetched_at: datetime = field(default_factory=utcnow)
     tags: Sequence[TagRecord] = ()
+    aliases: Sequence[str] = ()  # other normalized URLs that lead to this article (redirects, non-canonical)
 
 
 def content_hash(text: str) -> str:
@@ -80,8 +81,9 @@ def _row(record: ArticleRecord) -> dict[str, object]:
     }
 
 
-def _insert(connection: Connection):  # type: ignore[no-untyped-def]
-    return (pg_insert if connection.dialect.name == "postgresql" else sqlite_insert)(Article)
+def _insert(connection: Connection, model: type[Base]):  # type: ignore[no-untyped-def]
+    """INSERT with the dialect's ON CONFLICT support (both backends have it)."""
+    return (pg_insert if connection.dialect.name == "postgresql" else sqlite_insert)(model)
 
 
 def upsert_articles(engine: Engine, records: Sequence[ArticleRecord]) -> dict[str, int]:
@@ -93,12 +95,14 @@ def upsert_articles(engine: Engine, records: Sequence[ArticleRecord]) -> dict[st
         ids = {url: _upsert_one(connection, record) for url, record in sorted(unique.items())}
         for url, record in unique.items():
             _replace_tags(connection, ids[url], record.tags)
+        aliases = [(alias, "alias", None, ids[url]) for url, record in unique.items() for alias in record.aliases]
+        _upsert_seen(connection, [alias for alias in aliases if alias[0] not in ids])
     return ids
 
 
 def _upsert_one(connection: Connection, record: ArticleRecord) -> int:
     row = _row(record)
-    statement = _insert(connection).values(**row)
+    statement = _insert(connection, Article).values(**row)
     updates = {key: statement.excluded[key] for key in row if key != "url"}
     statement = statement.on_conflict_do_update(index_elements=["url"], set_=updates).returning(Article.id)
     return int(connection.execute(statement).scalar_one())
@@ -123,14 +127,30 @@ def _tag_row(article_id: int, tag: TagRecord) -> dict[str, object]:
     }
 
 
+def mark_seen(engine: Engine, outcomes: Sequence[tuple[str, str, datetime | None]]) -> None:
+    """Remember pages that are not articles: (normalized url, outcome, retry after or None for never)."""
+    with engine.begin() as connection:
+        _upsert_seen(connection, [(url, outcome, retry_after, None) for url, outcome, retry_after in outcomes])
+
+
+def _upsert_seen(connection: Connection, rows: Sequence[tuple[str, str, datetime | None, int | None]]) -> None:
+    for url, outcome, retry_after, article_id in rows:
+        values = {"outcome": outcome, "retry_after": retry_after, "article_id": article_id, "seen_at": utcnow()}
+        statement = _insert(connection, SeenUrl).values(url=url, **values)
+        connection.execute(statement.on_conflict_do_update(index_elements=["url"], set_=values))
+
+
 def known_urls(engine: Engine, urls: Iterable[str]) -> set[str]:
-    """The subset of ``urls`` (normalized) already in the archive."""
+    """The subset of ``urls`` (normalized) not worth fetching: articles, their aliases, recent drops."""
     wanted = list(dict.fromkeys(urls))
     found: set[str] = set()
+    now = utcnow()
     with engine.connect() as connection:
         for start in range(0, len(wanted), IN_CHUNK):
             chunk = wanted[start : start + IN_CHUNK]
             found.update(connection.scalars(select(Article.url).where(Article.url.in_(chunk))))
+            still_seen = or_(SeenUrl.retry_after.is_(None), SeenUrl.retry_after > now)
+            found.update(connection.scalars(select(SeenUrl.url).where(SeenUrl.url.in_(chunk), still_seen)))
     return found
 
 

@@ -134,6 +134,23 @@ class CrawlRunSource(Base):
     run: Mapped[CrawlRun] = relationship(back_populates="sources")
 
 
+class SeenUrl(Base):
+    """A URL that is not an article's own but must not be fetched again (for now, or ever).
+
+    Aliases (a redirect's first URL, a URL whose page names another canonical URL) point at their
+    article; pages dropped on purpose (not HTML, too short, too large, gone) keep their outcome and,
+    when worth another look later, the time after which they may be fetched again.
+    """
+
+    __tablename__ = "seen_urls"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[str] = mapped_column(String(100))
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retry_after: Mapped[datetime | None]
+
+
 class FetchState(Base):
     """Conditional-request validators of a feed or sitemap, shared by every run and machine."""
 

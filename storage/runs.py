@@ -66,3 +66,36 @@ def save_validators(engine: Engine, url: str, etag: str | None, last_modified: s
         changed = connection.execute(update(FetchState).where(FetchState.url == url).values(**values)).rowcount
         if not changed:
             connection.execute(FetchState.__table__.insert().values(url=url, **values))
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    id: int
+    status: str
+    message: str | None
+    figures: dict[str, SourceFigures]
+
+
+def load_run(engine: Engine, run_id: int) -> RunSummary:
+    """A stored run with its figures per source (sorted by source name)."""
+    with engine.connect() as connection:
+        run = connection.execute(select(CrawlRun.__table__).where(CrawlRun.id == run_id)).one()
+        rows = connection.execute(
+            select(CrawlRunSource.__table__).where(CrawlRunSource.run_id == run_id).order_by(CrawlRunSource.source)
+        ).all()
+    figures = {
+        row.source: SourceFigures(**{name: getattr(row, name) for name in SourceFigures.__dataclass_fields__})
+        for row in rows
+    }
+    return RunSummary(run.id, run.status, run.message, figures)
+
+
+def close_unfinished_run(engine: Engine, run_id: int, status: str, message: str) -> bool:
+    """Mark a run that never recorded its end (its process died); False if it had ended properly."""
+    with engine.begin() as connection:
+        changed = connection.execute(
+            update(CrawlRun)
+            .where(CrawlRun.id == run_id, CrawlRun.status == "running")
+            .values(finished_at=utcnow(), status=status, message=message)
+        ).rowcount
+    return bool(changed)

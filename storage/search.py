@@ -21,6 +21,8 @@ from storage.models import Article, ArticleTag
 
 SNIPPET_WORDS = 24
 SQLITE_TITLE_WEIGHT = 10.0  # bm25 column weights: a title hit counts ten body hits
+# ts_rank weights for D, C, B (body), A (title): a title hit counts ten body hits, as on SQLite.
+_PG_WEIGHTS = "'{0, 0, 0.1, 1.0}'::float4[]"
 _PG_CONFIGS = (
     "simple", "danish", "dutch", "english", "finnish", "french", "german", "hungarian",
     "italian", "norwegian", "portuguese", "romanian", "russian", "spanish", "swedish",
@@ -157,16 +159,27 @@ def _sqlite_match(match: str) -> Select[tuple[object, ...]]:
 
 
 def _postgres_match(match: str) -> Select[tuple[object, ...]]:
-    query = None
+    """Each article is matched with its own language's configuration (stemming, stop words).
+
+    The OR of every configuration's query is a superset that the GIN index can answer; the exact
+    per-article test then filters it (with all configurations OR-ed alone, an Italian stop word such
+    as "ai" would vanish from every query).
+    """
+    any_language = None
     for config in _PG_CONFIGS:
         one = func.websearch_to_tsquery(literal_column(f"'{config}'::regconfig"), match)
-        query = one if query is None else query.op("||")(one)
+        any_language = one if any_language is None else any_language.op("||")(one)
     vector = literal_column("articles.search_vector")
     ts_config = func.newsmon_ts_config(Article.language)
+    own_language = func.websearch_to_tsquery(ts_config, match)
     options = f"StartSel=[, StopSel=], MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, MaxFragments=1"
-    snippet = func.ts_headline(ts_config, Article.text, query, options).label("snippet")
-    rank = func.ts_rank_cd(vector, query)
-    return select(*_columns(), snippet).where(vector.op("@@")(query)).order_by(rank.desc(), Article.id.desc())
+    snippet = func.ts_headline(ts_config, Article.text, own_language, options).label("snippet")
+    rank = func.ts_rank(literal_column(_PG_WEIGHTS), vector, own_language, 1)
+    return (
+        select(*_columns(), snippet)
+        .where(vector.op("@@")(any_language), vector.op("@@")(own_language))
+        .order_by(rank.desc(), Article.id.desc())
+    )
 
 
 def search(engine: Engine, query: str | None, filters: SearchFilters = SearchFilters()) -> list[SearchHit]:

@@ -223,3 +223,24 @@ def test_make_engine_normalises_plain_postgresql_driver() -> None:
     engine = make_engine("postgresql://u@localhost/db")
     assert engine.url.drivername == "postgresql+psycopg"
     engine.dispose()
+
+
+def test_aliases_and_dropped_pages_are_known(engine) -> None:  # type: ignore[no-untyped-def]
+    from storage.articles import mark_seen
+
+    now = datetime.now(UTC)
+    upsert_articles(engine, [record(1, aliases=["https://news.example/old-1", "https://news.example/1"])])
+    mark_seen(
+        engine,
+        [
+            ("https://news.example/gone", "HTTP 404", None),
+            ("https://news.example/short", "too short", now + timedelta(days=30)),
+            ("https://news.example/retry", "too short", now - timedelta(seconds=1)),
+        ],
+    )
+    candidates = ["https://news.example/1", "https://news.example/old-1", "https://news.example/gone",
+                  "https://news.example/short", "https://news.example/retry", "https://news.example/new"]
+    assert known_urls(engine, candidates) == set(candidates[:4])
+    with engine.begin() as connection:  # an alias goes with its article
+        connection.execute(Article.__table__.delete())
+    assert known_urls(engine, candidates) == {"https://news.example/gone", "https://news.example/short"}

@@ -120,6 +120,15 @@ def upgrade() -> None:
         sa.Column("errors", sa.JSON, nullable=False),
     )
     op.create_table(
+        "seen_urls",
+        sa.Column("url", sa.String(2048), primary_key=True),
+        sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE")),
+        sa.Column("outcome", sa.String(100), nullable=False),
+        sa.Column("seen_at", _utc(), nullable=False),
+        sa.Column("retry_after", _utc()),
+    )
+    op.create_index("ix_seen_urls_article_id", "seen_urls", ["article_id"])
+    op.create_table(
         "fetch_state",
         sa.Column("url", sa.String(2048), primary_key=True),
         sa.Column("etag", sa.Text),
@@ -133,5 +142,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     for statement in SQLITE_FTS_DROP if op.get_bind().dialect.name == "sqlite" else PG_FTS_DROP:
         op.execute(statement)
-    for table in ("fetch_state", "crawl_run_sources", "crawl_runs", "article_tags", "articles"):
+    for table in ("fetch_state", "seen_urls", "crawl_run_sources", "crawl_runs", "article_tags", "articles"):
         op.drop_table(table)

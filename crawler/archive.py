@@ -1,0 +1,68 @@
+"""The crawl's window on storage: every database call runs off the reactor, in one thread.
+
+One thread is enough (SQLite takes one writer at a time anyway) and keeps writes in order. The
+archive belongs to the crawler: the spider, the item pipeline and the run recorder share it through
+:func:`archive_of`, and the run recorder closes it last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import TypeVar
+from weakref import WeakKeyDictionary
+
+from scrapy.crawler import Crawler
+from sqlalchemy import Engine
+
+from storage.articles import ArticleRecord, known_urls, mark_seen, upsert_articles
+from storage.db import open_database
+from storage.runs import load_validators, save_validators
+
+T = TypeVar("T")
+
+
+class Archive:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-db")
+
+    async def _run(self, function: Callable[..., T], *args: object) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, function, self.engine, *args)
+
+    async def known(self, urls: Iterable[str]) -> set[str]:
+        return await self._run(known_urls, list(urls))
+
+    async def validators(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+        return await self._run(load_validators, list(urls))
+
+    async def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        await self._run(save_validators, url, etag, last_modified)
+
+    async def mark_seen(self, outcomes: Sequence[tuple[str, str, datetime | None]]) -> None:
+        await self._run(mark_seen, list(outcomes))
+
+    async def store(self, records: Sequence[ArticleRecord]) -> dict[str, int]:
+        return await self._run(upsert_articles, list(records))
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+        self.engine.dispose()
+
+
+_archives: WeakKeyDictionary[Crawler, Archive] = WeakKeyDictionary()
+
+
+def archive_of(crawler: Crawler) -> Archive:
+    """The crawler's archive, opened on first use from the newsmon settings in its Scrapy settings."""
+    if crawler not in _archives:
+        _archives[crawler] = Archive(open_database(crawler.settings["NEWSMON_SETTINGS"].database_url))
+    return _archives[crawler]
+
+
+def close_archive(crawler: Crawler) -> None:
+    archive = _archives.pop(crawler, None)
+    if archive is not None:
+        archive.close()

@@ -1,0 +1,97 @@
+"""The item pipeline: fetched page -> extraction pool -> batched storage.
+
+Extraction is CPU-bound, so pages go to a process pool sized to the machine's cores and the reactor
+keeps downloading meanwhile. Storage writes are batched (one transaction per batch) and run in the
+archive's database thread. A batch is flushed when it is full, every few seconds, and when the spider
+closes (Ctrl-C included): a killed crawl loses at most the pages of the unflushed batch, which are
+not in the archive and so are fetched again by the next crawl.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler.archive import Archive, archive_of
+from crawler.figures import CrawlFigures
+from pipeline.extract import ExtractionOptions
+from pipeline.ingest import Dropped, ExtractionPool, Page
+from pipeline.urls import normalize_url
+from storage.articles import ArticleRecord
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+FLUSH_INTERVAL_SECONDS = 2.0
+NOT_ARTICLE_RETRY = timedelta(days=7)  # a page that is not an article now may be one later (a live blog)
+
+
+class ArchivePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.config = crawler.settings["NEWSMON_SETTINGS"]
+        self.figures = CrawlFigures(crawler.stats)
+        self._batch: list[ArticleRecord] = []
+        self._flushing: asyncio.Lock | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        self.pool: ExtractionPool | None = None
+        self.archive: Archive | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        return cls(crawler)
+
+    async def open_spider(self) -> None:
+        crawl = self.config.crawl
+        options = ExtractionOptions(min_text_chars=crawl.min_text_chars)
+        self.pool = ExtractionPool(self.config.topics, options, crawl.extract_workers)
+        self.archive = archive_of(self.crawler)
+        self._flushing = asyncio.Lock()
+        self._ticker = asyncio.create_task(self._flush_periodically())
+        logger.info("extracting with %d worker processes", self.pool.workers)
+
+    async def process_item(self, page: Page) -> Page:
+        assert self.pool is not None and self.archive is not None
+        result = await self.pool.process(page)
+        if isinstance(result, Dropped):
+            self.figures.drop(page.source, result.reason)
+            retry = datetime.now(UTC) + NOT_ARTICLE_RETRY
+            await self.archive.mark_seen([(normalize_url(page.requested_url or page.url), result.reason, retry)])
+            raise DropItem(result.reason)
+        self._batch.append(result)
+        if len(self._batch) >= BATCH_SIZE:
+            await self.flush()
+        return page
+
+    async def flush(self) -> None:
+        """Store the pending batch in one transaction; on failure, log it and count the pages as failed."""
+        assert self._flushing is not None and self.archive is not None
+        async with self._flushing:
+            batch, self._batch = self._batch, []
+            if not batch:
+                return
+            try:
+                await self.archive.store(batch)
+            except Exception as exc:  # the database went away: these pages are refetched next crawl
+                logger.error("could not store %d articles: %s", len(batch), exc)
+                for record in batch:
+                    self.figures.fail(record.source, f"page {record.url}: not stored ({type(exc).__name__})")
+                return
+            for record in batch:
+                self.figures.count(record.source, "stored")
+
+    async def _flush_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_INTERVAL_SECONDS)
+            await self.flush()
+
+    async def close_spider(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+        await self.flush()
+        if self.pool is not None:
+            self.pool.close()

@@ -1,0 +1,205 @@
+"""The ``news`` spider: reads each configured source's feeds and sitemaps, requests new articles.
+
+It stays thin: discovery parsing is in ``crawler/discovery.py``, extraction, tagging and storage in
+the item pipeline. What it decides is *which* pages to request: fresh entries (``max_age_days``), not
+denied by the source's rules, not already in the archive (normalized URL), each once per run.
+Feeds and sitemaps are fetched with conditional requests whose validators live in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from scrapy.utils.gz import gunzip
+from twisted.python.failure import Failure
+
+from crawler.archive import archive_of
+from crawler.discovery import DiscoveryError, Link, parse_feed, parse_sitemap
+from crawler.failures import describe_failure
+from crawler.figures import CrawlFigures
+from crawler.settings import apply_config
+from pipeline.config import Settings, SourceSettings, load_config
+from pipeline.ingest import Page
+from pipeline.urls import normalize_url
+
+logger = logging.getLogger(__name__)
+
+SOURCE = "newsmon_source"
+KIND = "newsmon_kind"
+LISTED_AT = "newsmon_listed_at"
+REQUESTED = "newsmon_requested_url"
+
+
+class NewsSpider(Spider):
+    name = "news"
+
+    def __init__(self, sources: str | Iterable[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if isinstance(sources, str):  # scrapy crawl news -a sources="Euractiv,Sifted"
+            sources = [name.strip() for name in sources.split(",") if name.strip()]
+        self.source_names = list(sources or [])
+        self._requested: set[str] = set()
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """Under plain ``scrapy crawl``, load newsmon's config the same way ``newsmon`` does."""
+        super().update_settings(settings)
+        if settings.get("NEWSMON_SETTINGS") is None:
+            apply_config(settings, load_config().settings, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.config = crawler.settings["NEWSMON_SETTINGS"]
+        spider.figures = CrawlFigures(crawler.stats)
+        spider.archive = archive_of(crawler)
+        spider.sources = spider.selected_sources(spider.config)
+        return spider
+
+    def selected_sources(self, config: Settings) -> list[SourceSettings]:
+        """The sources to crawl: those named on the command line, else every enabled one."""
+        if self.source_names:
+            return [config.source(name) for name in self.source_names]
+        return [source for source in config.sources if source.enabled]
+
+    async def start(self) -> AsyncIterator[Request]:
+        listings = [(source, url, kind) for source in self.sources for kind, url in _listings(source)]
+        validators = await self.archive.validators(url for _, url, _ in listings)
+        for source in self.sources:
+            self.figures.touch(source.name)
+        for source, url, kind in listings:
+            yield self.listing_request(url, source, kind, validators.get(url))
+
+    def listing_request(
+        self, url: str, source: SourceSettings, kind: str, validators: tuple[str | None, str | None] | None = None
+    ) -> Request:
+        headers = {}
+        if validators:
+            etag, last_modified = validators
+            headers = {key: value for key, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if value}
+        return Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.listing_failed,
+            headers=headers,
+            dont_filter=True,
+            priority=10,  # discovery before articles: links are known sooner
+            meta={SOURCE: source.name, KIND: kind, "handle_httpstatus_list": [304]},
+        )
+
+    async def parse_listing(self, response: Response) -> AsyncIterator[Request]:
+        source = self.config.source(response.meta[SOURCE])
+        kind = response.meta[KIND]
+        if response.status == 304:
+            self.figures.count(source.name, "not_modified")
+            return
+        try:
+            links, sitemaps = self.read_listing(response, kind)
+        except DiscoveryError as exc:
+            self.source_failed(source.name, f"{kind} {response.url}: {exc}")
+            return
+        self.figures.count(source.name, "feeds_read")
+        await self.archive.save_validators(
+            response.url, _header(response, b"ETag"), _header(response, b"Last-Modified")
+        )
+        for sitemap in self.fresh(sitemaps, source):
+            yield self.listing_request(sitemap.url, source, "sitemap")
+        async for request in self.article_requests(self.fresh(links, source), source):
+            yield request
+
+    def read_listing(self, response: Response, kind: str) -> tuple[list[Link], list[Link]]:
+        if kind == "feed":
+            content_type = _header(response, b"Content-Type")
+            return parse_feed(response.body, response.url, content_type), []
+        body = response.body
+        if body[:2] == b"\x1f\x8b":  # a .xml.gz sitemap, served as a file rather than Content-Encoding
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except (OSError, ValueError) as exc:
+                raise DiscoveryError(f"cannot decompress gzipped sitemap ({exc})") from None
+        sitemap = parse_sitemap(body)
+        return sitemap.links, sitemap.sitemaps
+
+    def fresh(self, links: Iterable[Link], source: SourceSettings) -> Iterator[Link]:
+        """Links recent enough and not denied; an undated link is kept (the page has the date)."""
+        days = source.max_age_days or self.config.crawl.max_age_days
+        cutoff = datetime.now(UTC) - timedelta(days=days)
+        for link in links:
+            if link.published_at is not None and link.published_at < cutoff:
+                continue
+            if any(re.search(pattern, link.url) for pattern in source.deny):
+                continue
+            yield link
+
+    async def article_requests(self, links: Iterable[Link], source: SourceSettings) -> AsyncIterator[Request]:
+        candidates: dict[str, Link] = {}
+        for link in links:
+            try:
+                candidates.setdefault(normalize_url(link.url), link)
+            except ValueError as exc:
+                logger.info("source %s: skipping link %r (%s)", source.name, link.url, exc)
+        new = {url: link for url, link in candidates.items() if url not in self._requested}
+        self.figures.count(source.name, "links_found", len(new))
+        known = await self.archive.known(new)
+        self.figures.count(source.name, "skipped_known", len(known))
+        for url, link in new.items():
+            if url in known:
+                continue
+            self._requested.add(url)
+            yield Request(
+                url,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                meta={SOURCE: source.name, LISTED_AT: link.published_at, REQUESTED: url},
+            )
+
+    def parse_article(self, response: Response) -> Iterator[Page]:
+        self.figures.count(response.meta[SOURCE], "fetched")
+        yield Page(
+            url=response.url,
+            source=response.meta[SOURCE],
+            body=response.body,
+            content_type=_header(response, b"Content-Type"),
+            requested_url=response.meta[REQUESTED],
+            listed_at=response.meta.get(LISTED_AT),
+        )
+
+    def listing_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        reason = describe_failure(failure)
+        self.source_failed(request.meta[SOURCE], f"{request.meta[KIND]} {request.url}: {reason.message}")
+
+    def source_failed(self, source: str, message: str) -> None:
+        logger.error("source %s: %s", source, message)
+        self.figures.fail(source, message)
+
+    async def article_failed(self, failure: Failure) -> None:
+        """A page that could not be fetched: counted, and remembered when retrying soon is pointless."""
+        request = failure.request  # type: ignore[attr-defined]
+        source = request.meta[SOURCE]
+        reason = describe_failure(failure)
+        if reason.dropped:
+            logger.info("dropped %s: %s", request.url, reason.message)
+            self.figures.drop(source, reason.category)
+        else:
+            self.source_failed(source, f"page {request.url}: {reason.message}")
+        if reason.retry_after is not None:
+            await self.archive.mark_seen([(request.meta[REQUESTED], reason.category, reason.retry_after)])
+
+
+def _listings(source: SourceSettings) -> Iterator[tuple[str, str]]:
+    yield from (("feed", url) for url in source.feeds)
+    yield from (("sitemap", url) for url in source.sitemaps)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,141 @@
+"""From a fetched page to a storable article: extract, normalize, tag (pure, no Scrapy).
+
+:func:`process_page` is the one code path for every page newsmon reads: the crawler runs it in a
+process pool (:class:`ExtractionPool`) so that both cores extract while the reactor keeps
+downloading; ``newsmon reextract`` and ``newsmon extract`` call it directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from pipeline.extract import ExtractionOptions, NotAnArticle, decode_html, extract_article
+from pipeline.retag import to_record
+from pipeline.tagging import Tagger, TopicLike
+from pipeline.urls import normalize_url
+from storage.articles import ArticleRecord
+from storage.models import utcnow
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A fetched page, as the crawler hands it over (the spider's item). Its repr is its URL."""
+
+    url: str  # where the page was finally fetched from (after redirects)
+    source: str = field(repr=False)
+    body: bytes = field(repr=False)
+    content_type: str | None = field(default=None, repr=False)
+    requested_url: str | None = field(default=None, repr=False)  # the URL first asked for
+    listed_at: datetime | None = field(default=None, repr=False)  # the feed's or sitemap's date, a fallback
+    fetched_at: datetime = field(default_factory=utcnow, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A page that is not an article, and why (a short reason that is counted per source)."""
+
+    url: str
+    source: str
+    reason: str
+
+
+def is_html_type(content_type: str | None) -> bool:
+    """True for HTML media types, and for a missing header (the body is sniffed later)."""
+    if not content_type:
+        return True
+    return content_type.split(";", 1)[0].strip().lower() in HTML_TYPES
+
+
+def process_page(page: Page, tagger: Tagger, options: ExtractionOptions) -> ArticleRecord | Dropped:
+    """Extract, tag and normalize one page; never raises for a bad page, it returns Dropped."""
+    if not is_html_type(page.content_type):
+        media_type = (page.content_type or "").split(";", 1)[0].strip()
+        return Dropped(page.url, page.source, f"not HTML ({media_type})")
+    try:
+        html = decode_html(page.body, page.content_type)
+        article = extract_article(html, page.url, replace(options, fallback_date=page.listed_at))
+    except NotAnArticle as exc:
+        return Dropped(page.url, page.source, exc.reason)
+    url = _archive_url(article.url, page.url)
+    aliases = {normalize_url(u) for u in (page.url, page.requested_url) if u} - {url}
+    return ArticleRecord(
+        url=url,
+        source=page.source,
+        title=article.title,
+        text=article.text,
+        authors=list(article.authors),
+        published_at=article.published_at,
+        language=article.language,
+        description=article.description,
+        html=html.encode("utf-8"),  # transcoded once, so re-extraction never guesses the charset again
+        fetched_at=page.fetched_at,
+        tags=[to_record(match) for match in tagger.tag(article.title, article.text)],
+        aliases=sorted(aliases),
+    )
+
+
+def _archive_url(canonical: str, fetched: str) -> str:
+    """The article's identity: its canonical URL, or the fetched one when the canonical is unusable."""
+    try:
+        return normalize_url(canonical)
+    except ValueError as exc:
+        logger.info("%s: ignoring canonical URL %r (%s)", fetched, canonical, exc)
+        return normalize_url(fetched)
+
+
+# Worker-process state: built once per process by the pool's initializer, not pickled per page.
+_worker: tuple[Tagger, ExtractionOptions] | None = None
+
+
+def _init_worker(topics: list[TopicLike], options: ExtractionOptions) -> None:
+    global _worker
+    _worker = (Tagger(topics), options)
+
+
+def _process_in_worker(page: Page) -> ArticleRecord | Dropped:
+    assert _worker is not None, "ExtractionPool worker used before its initializer ran"
+    tagger, options = _worker
+    try:
+        return process_page(page, tagger, options)
+    except Exception as exc:  # a page must never take the pool down; report it as a drop with its cause
+        logger.exception("%s: extraction failed", page.url)
+        return Dropped(page.url, page.source, f"extraction error ({type(exc).__name__})")
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+class ExtractionPool:
+    """A process pool running :func:`process_page`, awaitable from asyncio code.
+
+    Workers start with the ``spawn`` method: forking a process that runs a reactor and database
+    threads can copy held locks into the child.
+    """
+
+    def __init__(self, topics: Iterable[TopicLike], options: ExtractionOptions, workers: int = 0) -> None:
+        self.workers = workers or default_workers()
+        self._executor = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(list(topics), options),
+        )
+
+    async def process(self, page: Page) -> ArticleRecord | Dropped:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, _process_in_worker, page)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
