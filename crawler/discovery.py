@@ -34,6 +34,14 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Feed:
+    """The links of a feed, and what was wrong with it when it was only partly readable."""
+
+    links: list[Link]
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Sitemap:
     """What one sitemap document holds: article links, or (an index) further sitemaps."""
 
@@ -41,18 +49,18 @@ class Sitemap:
     sitemaps: list[Link]
 
 
-def parse_feed(body: bytes, url: str, content_type: str | None = None) -> list[Link]:
-    """Links of an RSS or Atom feed, newest information first as the feed gives them."""
+def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Feed:
+    """Links of an RSS or Atom feed. A broken feed whose entries could partly be read keeps them,
+    with the problem reported; one with nothing readable raises DiscoveryError."""
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=True)
-    if parsed.bozo and not parsed.entries:
-        reason = type(parsed.bozo_exception).__name__ if parsed.get("bozo_exception") else "unknown"
-        raise DiscoveryError(f"not a readable RSS/Atom feed ({reason}: {parsed.get('bozo_exception')})")
-    if not parsed.version and not parsed.entries:
-        raise DiscoveryError("not an RSS/Atom feed (no feed elements found)")
-    return [link for entry in parsed.entries if (link := _feed_link(entry)) is not None]
+    problem = f"malformed feed ({parsed.get('bozo_exception')})" if parsed.bozo else None
+    if not parsed.entries and (problem or not parsed.version):
+        raise DiscoveryError(problem or "not an RSS/Atom feed (no feed elements found)")
+    links = [link for entry in parsed.entries if (link := _feed_link(entry)) is not None]
+    return Feed(links, f"{problem}; {len(links)} entries recovered" if problem else None)
 
 
 def _feed_link(entry: feedparser.FeedParserDict) -> Link | None:

@@ -72,3 +72,24 @@ def engine(database_url: str) -> Iterator:
     engine = open_database(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sample_site() -> Iterator:
+    """The bundled sample news site, served once for the whole session (tests clear its request log)."""
+    from demo.server import SampleSite
+
+    with SampleSite() as site:
+        yield site
+        assert not site.errors, f"the sample site's server failed: {site.errors!r}"
+
+
+@pytest.fixture
+def site_config(tmp_path: Path, database_url: str, sample_site) -> Path:  # type: ignore[no-untyped-def]
+    """A newsmon config that crawls the sample site into this test's database."""
+    from demo.config import demo_config
+
+    sample_site.clear_requests()
+    path = tmp_path / "newsmon.toml"
+    path.write_text(demo_config(sample_site.manifest, sample_site.base_url, database_url), encoding="utf-8")
+    return path

@@ -102,10 +102,12 @@ class NewsSpider(Spider):
             self.figures.count(source.name, "not_modified")
             return
         try:
-            links, sitemaps = self.read_listing(response, kind)
+            links, sitemaps, problem = self.read_listing(response, kind)
         except DiscoveryError as exc:
             self.source_failed(source.name, f"{kind} {response.url}: {exc}")
             return
+        if problem:
+            self.source_failed(source.name, f"{kind} {response.url}: {problem}")
         self.figures.count(source.name, "feeds_read")
         await self.archive.save_validators(
             response.url, _header(response, b"ETag"), _header(response, b"Last-Modified")
@@ -115,10 +117,11 @@ class NewsSpider(Spider):
         async for request in self.article_requests(self.fresh(links, source), source):
             yield request
 
-    def read_listing(self, response: Response, kind: str) -> tuple[list[Link], list[Link]]:
+    def read_listing(self, response: Response, kind: str) -> tuple[list[Link], list[Link], str | None]:
+        """(article links, further sitemaps, a problem worth reporting) of a feed or sitemap."""
         if kind == "feed":
-            content_type = _header(response, b"Content-Type")
-            return parse_feed(response.body, response.url, content_type), []
+            feed = parse_feed(response.body, response.url, _header(response, b"Content-Type"))
+            return feed.links, [], feed.problem
         body = response.body
         if body[:2] == b"\x1f\x8b":  # a .xml.gz sitemap, served as a file rather than Content-Encoding
             try:
@@ -126,7 +129,7 @@ class NewsSpider(Spider):
             except (OSError, ValueError) as exc:
                 raise DiscoveryError(f"cannot decompress gzipped sitemap ({exc})") from None
         sitemap = parse_sitemap(body)
-        return sitemap.links, sitemap.sitemaps
+        return sitemap.links, sitemap.sitemaps, None
 
     def fresh(self, links: Iterable[Link], source: SourceSettings) -> Iterator[Link]:
         """Links recent enough and not denied; an undated link is kept (the page has the date)."""

@@ -1,0 +1,7 @@
+"""`python -m demo.sitegen [--check]`."""
+
+import sys
+
+from demo.sitegen.build import main
+
+sys.exit(main())

@@ -1,0 +1,146 @@
+"""End to end: the real spider, through Scrapy, against the sample site, into SQLite and PostgreSQL.
+
+Each crawl runs as `newsmon crawl` runs it: a child process (`python -m crawler`), with its figures
+stored as a crawl run. The sample site records every request it receives.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from pipeline.crawl import run_crawl
+from pipeline.urls import normalize_url
+from storage.db import open_database
+from storage.models import Article, ArticleTag, SeenUrl
+
+pytestmark = pytest.mark.slow
+
+MAX_AGE_DAYS = 30
+
+
+def expected_articles(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    return [a for a in manifest["articles"] if not a["disallowed"] and a["published_days_ago"] <= MAX_AGE_DAYS]
+
+
+def stored(engine) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        rows = {row.url: row._asdict() for row in connection.execute(select(Article.__table__))}
+        for article_id, topic in connection.execute(select(ArticleTag.article_id, ArticleTag.topic)):
+            row = next(r for r in rows.values() if r["id"] == article_id)
+            row.setdefault("topics", set()).add(topic)
+    return rows
+
+
+def article_paths(site, manifest: dict[str, Any]) -> list[str]:  # type: ignore[no-untyped-def]
+    """Requested paths that are article pages (not robots.txt, feeds or sitemaps)."""
+    listings = {s["path"] for o in manifest["outlets"] for s in o["sources"]}
+    listings |= {c for o in manifest["outlets"] for s in o["sources"] for c in s["children"]}
+    return [p for p in site.requested_paths() if p != "/robots.txt" and p not in listings]
+
+
+@pytest.fixture
+def first_crawl(site_config: Path, database_url: str, sample_site):  # type: ignore[no-untyped-def]
+    engine = open_database(database_url)
+    outcome = run_crawl(engine, site_config, time_limit=240)
+    yield engine, outcome
+    engine.dispose()
+
+
+def test_first_crawl_stores_every_article_once_with_its_fields(first_crawl, sample_site) -> None:  # type: ignore[no-untyped-def]
+    engine, outcome = first_crawl
+    manifest = sample_site.manifest
+    assert outcome.exit_code == 0 and outcome.run.status == "finished"
+    rows = stored(engine)
+    expected = expected_articles(manifest)
+    expected_urls = {normalize_url(sample_site.url(a["path"])) for a in expected}
+    assert set(rows) == expected_urls
+    for article in expected:
+        row = rows[normalize_url(sample_site.url(article["path"]))]
+        assert row["title"] == article["title"], article["path"]
+        assert article["body_phrase"] in row["text"], article["path"]
+        for headline in article["most_read"]:
+            assert headline not in row["text"], f"sidebar leaked into {article['path']}"
+        assert row.get("topics", set()) == set(article["topics"]), article["path"]
+        assert row["language"] == article["language"]
+        assert row["published_at"] is not None and row["html_gz"]
+
+
+def test_first_crawl_requests_each_page_once_and_never_the_disallowed_one(first_crawl, sample_site) -> None:  # type: ignore[no-untyped-def]
+    manifest = sample_site.manifest
+    requested = article_paths(sample_site, manifest)
+    assert not [path for path, n in Counter(requested).items() if n > 1], "a page was requested twice"
+    assert not any(path.startswith("/private/") for path in requested)
+    assert not any("utm_" in path for path in requested), "tracking parameters are stripped before requesting"
+    old = [a["path"] for a in manifest["articles"] if a["published_days_ago"] > MAX_AGE_DAYS]
+    assert old and not set(old) & set(requested), "entries older than max_age_days are not fetched"
+
+
+def test_first_crawl_figures_and_traps(first_crawl, sample_site) -> None:  # type: ignore[no-untyped-def]
+    engine, outcome = first_crawl
+    figures = outcome.run.figures
+    manifest = sample_site.manifest
+    assert set(figures) == {outlet["name"] for outlet in manifest["outlets"]}
+    assert sum(f.stored for f in figures.values()) == len(expected_articles(manifest))
+    reasons = Counter()
+    for f in figures.values():
+        reasons.update(f.drop_reasons)
+    assert reasons["too large"] == 1
+    assert reasons["not HTML (application/pdf)"] == 1
+    assert reasons["disallowed by robots.txt"] == 1
+    errors = [e for f in figures.values() for e in f.errors]
+    assert any("HTTP 404" in e for e in errors)
+    broken = figures["Tech Tagesblatt"]
+    assert broken.failed >= 1 and any("malformed feed" in e for e in broken.errors)
+    assert broken.stored >= 1, "the outlet's sitemap still works when its feed is broken"
+    with engine.connect() as connection:
+        seen = dict(connection.execute(select(SeenUrl.url, SeenUrl.outcome)).all())
+    assert seen[normalize_url(sample_site.url(manifest["oversized"]["path"]))] == "too large"
+
+
+def test_redirect_tracking_and_latin1(first_crawl, sample_site) -> None:  # type: ignore[no-untyped-def]
+    engine, _ = first_crawl
+    rows = stored(engine)
+    manifest = sample_site.manifest
+    (old, final), = manifest["redirects"].items()
+    assert normalize_url(sample_site.url(final)) in rows and normalize_url(sample_site.url(old)) not in rows
+    latin1 = next(a for a in manifest["articles"] if a["encoding"] and a["encoding"].lower() != "utf-8")
+    text = rows[normalize_url(sample_site.url(latin1["path"]))]["text"]
+    assert latin1["body_phrase"] in text and "Ã" not in text
+
+
+def test_second_crawl_requests_no_article_page(first_crawl, site_config: Path, sample_site) -> None:  # type: ignore[no-untyped-def]
+    engine, first = first_crawl
+    before = stored(engine)
+    sample_site.clear_requests()
+    second = run_crawl(engine, site_config, time_limit=240)
+    assert second.exit_code == 0
+    assert article_paths(sample_site, sample_site.manifest) == []
+    assert stored(engine).keys() == before.keys()
+    figures = second.run.figures.values()
+    assert sum(f.stored for f in figures) == 0 and sum(f.fetched for f in figures) == 0
+    assert sum(f.not_modified for f in figures) >= 4, "feeds and sitemaps answer 304 to conditional requests"
+    conditional = [r for r in sample_site.requests if "If-None-Match" in r.headers or "if-none-match" in r.headers]
+    assert conditional
+
+
+def test_a_dead_source_does_not_stop_the_others(tmp_path: Path, sqlite_url: str, sample_site) -> None:  # type: ignore[no-untyped-def]
+    from demo.config import demo_config
+
+    text = demo_config(sample_site.manifest, sample_site.base_url, sqlite_url, retry_times=0)
+    text += '\n[[sources]]\nname = "Dead"\nfeeds = ["http://127.0.0.1:9/feed.xml"]\n'
+    text += '\n[[sources]]\nname = "Not a feed"\nfeeds = ["' + sample_site.url("/robots.txt") + '"]\n'
+    config = tmp_path / "newsmon.toml"
+    config.write_text(text)
+    engine = open_database(sqlite_url)
+    outcome = run_crawl(engine, config, sources=["Dead", "Not a feed", "Brussels Byte"], time_limit=240)
+    engine.dispose()
+    figures = outcome.run.figures
+    assert outcome.exit_code == 0
+    assert figures["Dead"].failed == 1 and "connection refused" in figures["Dead"].errors[0]
+    assert figures["Not a feed"].failed == 1 and "feed" in figures["Not a feed"].errors[0]
+    assert figures["Brussels Byte"].stored > 0
