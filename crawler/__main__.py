@@ -7,6 +7,7 @@ record a crawl that died. Exit status: 0 the crawl ran, 2 the config or database
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from storage.db import open_database
 from storage.errors import StorageError
 
 EXIT_BROKEN = 2
+# Scrapy's start-up inventory (versions, settings, component lists) is for debugging, not for a nightly log.
+STARTUP_LOGGERS = ("scrapy.middleware", "scrapy.crawler", "scrapy.utils.log", "scrapy.addons", "scrapy.core.engine")
 
 
 def build_settings(config_path: Path | None, run_id: int | None, log_level: str) -> ScrapySettings:
@@ -50,9 +53,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_BROKEN
     process = CrawlerProcess(settings)
+    if args.log_level != "DEBUG":
+        for name in STARTUP_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
     process.crawl(NewsSpider, sources=args.source)
     process.start()
-    return 0
+    return 1 if process.bootstrap_failed else 0
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ class CrawlRunRecorder:
         logger.info("crawl run %d started", self.run_id)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        figures = CrawlFigures(self.crawler.stats).collect()
+        figures = CrawlFigures(self.crawler).collect()
         status = "finished" if reason == "finished" else "interrupted"
         try:
             if self.run_id is not None:
@@ -88,7 +88,7 @@ class Progress:
     async def _report(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
-            logger.info("progress: %s", summary(CrawlFigures(self.crawler.stats).collect().values()))
+            logger.info("progress: %s", summary(CrawlFigures(self.crawler).collect().values()))
 
     def spider_closed(self, spider: Spider) -> None:
         if self._task is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote
 
-from scrapy.statscollectors import StatsCollector
+from scrapy.crawler import Crawler
 
 from storage.runs import SourceFigures
 
@@ -23,8 +23,13 @@ MAX_ERRORS_PER_SOURCE = 20  # keep the stored run small even when a source fails
 class CrawlFigures:
     """Counts what happens to each source's feeds, links and pages during one crawl."""
 
-    def __init__(self, stats: StatsCollector) -> None:
-        self._stats = stats
+    def __init__(self, crawler: Crawler) -> None:
+        self._crawler = crawler
+
+    @property
+    def _stats(self):  # type: ignore[no-untyped-def]
+        """Looked up on use: Scrapy sets the stats collector only when the crawl starts."""
+        return self._crawler.stats
 
     def count(self, source: str, figure: str, amount: int = 1) -> None:
         if figure not in SourceFigures.__dataclass_fields__:

@@ -34,7 +34,7 @@ class ArchivePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.config = crawler.settings["NEWSMON_SETTINGS"]
-        self.figures = CrawlFigures(crawler.stats)
+        self.figures = CrawlFigures(crawler)
         self._batch: list[ArticleRecord] = []
         self._flushing: asyncio.Lock | None = None
         self._ticker: asyncio.Task[None] | None = None

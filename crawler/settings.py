@@ -42,6 +42,7 @@ EXTENSIONS = {
 PROGRESS_INTERVAL = 15.0
 
 LOG_LEVEL = "INFO"
+LOG_VERSIONS: list[str] = []
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LOG_FORMATTER = "crawler.logformatter.NewsmonLogFormatter"
 STATS_DUMP = False

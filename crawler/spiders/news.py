@@ -59,7 +59,7 @@ class NewsSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.config = crawler.settings["NEWSMON_SETTINGS"]
-        spider.figures = CrawlFigures(crawler.stats)
+        spider.figures = CrawlFigures(crawler)
         spider.archive = archive_of(crawler)
         spider.sources = spider.selected_sources(spider.config)
         return spider
