@@ -23,7 +23,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -130,6 +133,82 @@ class TopicSettings(_Section):
         return self
 
 
+def _check_cron(expression: str | None) -> str | None:
+    if expression is not None:
+        try:
+            CronTrigger.from_crontab(expression)
+        except ValueError as exc:
+            raise ValueError(
+                f"bad cron expression {expression!r} ({exc}): use five fields, minute hour day month weekday, "
+                'e.g. "30 1 * * *"'
+            ) from None
+    return expression
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}: use an IANA name such as \"Europe/Brussels\"") from None
+    return name
+
+
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+class StorySettings(_Section):
+    window_days: float = Field(3.0, gt=0, description="Articles this many days apart or less can be one story.")
+    similarity: float = Field(
+        0.5, gt=0, le=1, description="Estimated Jaccard similarity of word shingles above which two bodies are one story."
+    )
+
+
+class ScheduleSettings(_Section):
+    timezone: str = Field("Europe/Brussels", description="Time zone of every cron expression.")
+    crawl: str = Field("30 1 * * *", description="When the nightly crawl runs (cron: minute hour day month weekday).")
+    digest: str = Field("0 7 * * *", description="When digests without a schedule of their own are sent (cron).")
+    crawl_time_limit_minutes: int = Field(120, ge=1, description="A crawl still running after this is stopped.")
+    misfire_grace_minutes: int = Field(
+        240, ge=0, description="A run missed while the machine was down is made up if this late or less."
+    )
+
+    _cron = field_validator("crawl", "digest")(_check_cron)
+    _zone = field_validator("timezone")(_check_timezone)
+
+
+class SmtpSettings(_Section):
+    host: str = Field("localhost", description="SMTP server.", min_length=1)
+    port: int = Field(25, ge=1, le=65535, description="SMTP port: usually 25, 587 (starttls) or 465 (tls).")
+    security: Literal["none", "starttls", "tls"] = Field("none", description="none, starttls or tls.")
+    user: str | None = Field(None, description="Login name, if the server needs one.")
+    password_env: str = Field(
+        "NEWSMON_SMTP_PASSWORD", description="Environment variable holding the password (never put it in this file)."
+    )
+    sender: str = Field("newsmon <newsmon@localhost>", description="From: address of digests.", min_length=3)
+    timeout: float = Field(30.0, gt=0, description="Seconds before an unresponsive server is given up.")
+
+
+class DigestSettings(_Section):
+    name: str = Field(description="Digest name, used in the subject and with --name.", min_length=1)
+    recipients: list[str] = Field(description="E-mail addresses; each gets the digest and is tracked on its own.")
+    topics: list[str] = Field([], description="Topics included; empty means every configured topic.")
+    schedule: str | None = Field(None, description="Cron expression; default: schedule.digest.")
+    send_empty: bool = Field(False, description="Send a digest even when nothing is new.")
+    first_days: float = Field(1.0, gt=0, description="How far back the first digest to a new recipient looks.")
+
+    _cron = field_validator("schedule")(_check_cron)
+
+    @field_validator("recipients")
+    @classmethod
+    def _addresses(cls, recipients: list[str]) -> list[str]:
+        if not recipients:
+            raise ValueError("a digest needs at least one recipient")
+        for address in recipients:
+            if not _EMAIL.match(address):
+                raise ValueError(f"{address!r} is not an e-mail address like name@example.org")
+        return recipients
+
+
 class Settings(_Section):
     database_url: str = Field(
         "sqlite:///newsmon.db",
@@ -139,10 +218,23 @@ class Settings(_Section):
     crawl: CrawlSettings = Field(CrawlSettings(), description="How pages are fetched.")
     sources: list[SourceSettings] = Field([], description="The outlets to crawl.")
     topics: list[TopicSettings] = Field([], description="The topics articles are tagged with.")
+    stories: StorySettings = Field(StorySettings(), description="How near-duplicate articles join one story.")
+    schedule: ScheduleSettings = Field(ScheduleSettings(), description="When `newsmon schedule` crawls and mails.")
+    smtp: SmtpSettings = Field(SmtpSettings(), description="The mail server digests are sent through.")
+    digests: list[DigestSettings] = Field([], description="Who gets which topics by e-mail.")
+
+    @model_validator(mode="after")
+    def _digest_topics_exist(self) -> Settings:
+        known = {topic.name.casefold() for topic in self.topics}
+        for digest in self.digests:
+            for topic in digest.topics:
+                if topic.casefold() not in known:
+                    raise ValueError(f"digest {digest.name!r} names unknown topic {topic!r}: use a [[topics]] name")
+        return self
 
     @model_validator(mode="after")
     def _unique_names(self) -> Settings:
-        for kind, items in (("source", self.sources), ("topic", self.topics)):
+        for kind, items in (("source", self.sources), ("topic", self.topics), ("digest", self.digests)):
             seen: set[str] = set()
             for item in items:
                 if item.name.casefold() in seen:
@@ -279,6 +371,10 @@ def describe_keys() -> list[tuple[str, str, str]]:
         ("crawl.", CrawlSettings),
         ("sources[].", SourceSettings),
         ("topics[].", TopicSettings),
+        ("stories.", StorySettings),
+        ("schedule.", ScheduleSettings),
+        ("smtp.", SmtpSettings),
+        ("digests[].", DigestSettings),
     ]
     rows: list[tuple[str, str, str]] = []
     for prefix, model in sections:
@@ -290,7 +386,7 @@ def describe_keys() -> list[tuple[str, str, str]]:
     return rows
 
 
-_SECTIONS = ("crawl", "sources", "topics")
+_SECTIONS = ("crawl", "sources", "topics", "stories", "schedule", "smtp", "digests")
 
 
 def to_toml(data: Mapping[str, Any]) -> str:

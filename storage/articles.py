@@ -13,11 +13,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, or_, select, tuple_
+from sqlalchemy import Connection, Engine, delete, insert, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from storage.models import Article, ArticleTag, Base, SeenUrl, utcnow
+from storage.models import Article, ArticleTag, Base, SeenUrl, Story, utcnow
 
 HTML_COMPRESSION_LEVEL = 6
 IN_CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
@@ -104,8 +104,17 @@ def _upsert_one(connection: Connection, record: ArticleRecord) -> int:
     row = _row(record)
     statement = _insert(connection, Article).values(**row)
     updates = {key: statement.excluded[key] for key in row if key != "url"}
-    statement = statement.on_conflict_do_update(index_elements=["url"], set_=updates).returning(Article.id)
-    return int(connection.execute(statement).scalar_one())
+    statement = statement.on_conflict_do_update(index_elements=["url"], set_=updates)
+    article_id, story_id = connection.execute(statement.returning(Article.id, Article.story_id)).one()
+    if story_id is None:
+        _start_story(connection, article_id)
+    return int(article_id)
+
+
+def _start_story(connection: Connection, article_id: int) -> None:
+    """Every article belongs to a story; a new one starts its own."""
+    story_id = connection.execute(insert(Story).values(created_at=utcnow()).returning(Story.id)).scalar_one()
+    connection.execute(update(Article).where(Article.id == article_id).values(story_id=story_id))
 
 
 def _replace_tags(connection: Connection, article_id: int, tags: Iterable[TagRecord]) -> None:

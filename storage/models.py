@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    UniqueConstraint,
     Boolean,
     DateTime,
     ForeignKey,
@@ -73,10 +75,49 @@ class Article(Base):
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     # zlib-compressed page as fetched, so extraction can be re-run without refetching.
     html_gz: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
+    # MinHash signature of the body's word shingles (see pipeline/stories.py), for near-duplicate search.
+    minhash: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
 
     tags: Mapped[list[ArticleTag]] = relationship(
         back_populates="article", cascade="all, delete-orphan", passive_deletes=True
     )
+
+
+class Story(Base):
+    """Articles whose bodies are near-duplicates (syndicated copies, light rewrites) within a few days."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StoryBucket(Base):
+    """Locality-sensitive-hashing buckets of an article's MinHash: articles sharing one are candidates."""
+
+    __tablename__ = "story_buckets"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_story_buckets_band_bucket", "band", "bucket"),)
+
+
+class DigestDelivery(Base):
+    """A story sent to a recipient in a digest: recorded only once the SMTP server accepted the message."""
+
+    __tablename__ = "digest_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(200))
+    recipient: Mapped[str] = mapped_column(String(320))
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    __table_args__ = (UniqueConstraint("digest", "recipient", "story_id", name="uq_digest_deliveries_story"),)
 
 
 class ArticleTag(Base):

@@ -116,6 +116,12 @@ def test_tables_merge_and_lists_replace(tmp_path: Path) -> None:
             "two topics are named 't': rename one",
         ),
         ("[crawl\n", "not valid TOML"),
+        ("[schedule]\ncrawl = '61 1 * * *'", "schedule.crawl: bad cron expression '61 1 * * *'"),
+        ("[schedule]\ntimezone = 'Mars/Olympus'", "schedule.timezone: unknown time zone 'Mars/Olympus'"),
+        ("[smtp]\nsecurity = 'ssl'", "smtp.security: Input should be 'none', 'starttls' or 'tls'"),
+        ("[[digests]]\nname = 'D'\nrecipients = ['not-an-address']", "'not-an-address' is not an e-mail address"),
+        ("[[digests]]\nname = 'D'\nrecipients = []", "a digest needs at least one recipient"),
+        ("[[digests]]\nname = 'D'\nrecipients = ['a@b.org']\ntopics = ['Nope']", "unknown topic 'Nope'"),
     ],
 )
 def test_bad_values_stop_with_one_line_naming_key_and_fix(tmp_path: Path, text: str, expected: str) -> None:
@@ -147,7 +153,7 @@ def test_every_key_has_a_default_and_help() -> None:
         assert {prefix + name for name in model.model_fields} <= documented
     assert all(help_text for _, _, help_text in keys)
     required = {key for key, default, _ in keys if default == "required"}
-    assert required == {"sources[].name", "topics[].name"}
+    assert required == {"sources[].name", "topics[].name", "digests[].name", "digests[].recipients"}
 
 
 def test_effective_config_round_trips_as_toml_with_password_hidden(tmp_path: Path) -> None:
@@ -160,5 +166,5 @@ def test_effective_config_round_trips_as_toml_with_password_hidden(tmp_path: Pat
 
 def test_default_config_file_is_the_one_documented(tmp_path: Path) -> None:
     data = tomllib.loads(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
-    assert set(data) == {"database_url", "crawl", "sources", "topics"}
+    assert set(data) == {"database_url", "crawl", "sources", "topics", "stories", "schedule", "smtp"}
     assert set(data["crawl"]) == set(CrawlSettings.model_fields), "every crawl key is shown in the default file"

@@ -244,3 +244,34 @@ def test_aliases_and_dropped_pages_are_known(engine) -> None:  # type: ignore[no
     with engine.begin() as connection:  # an alias goes with its article
         connection.execute(Article.__table__.delete())
     assert known_urls(engine, candidates) == {"https://news.example/gone", "https://news.example/short"}
+
+
+def test_migrations_go_down_and_up_and_backfill_stories(engine) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+
+    from storage.db import alembic_config
+
+    def migrate(action, revision: str) -> None:  # type: ignore[no-untyped-def]
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            action(config, revision)
+
+    migrate(command.downgrade, "0001")
+    with engine.begin() as connection:  # an archive from before stories existed
+        connection.execute(
+            text(
+                "INSERT INTO articles (url, source, title, authors, fetched_at, text, content_hash) "
+                "VALUES ('https://old.example/1', 'Old', 'Photonics grant', '[]', CURRENT_TIMESTAMP, 'Body', 'h')"
+            )
+        )
+    migrate(command.upgrade, "head")
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as connection:
+        story_id, article_id = connection.execute(select(Article.story_id, Article.id)).one()
+    assert story_id == article_id
+    assert [hit.url for hit in search(engine, "photonics")] == ["https://old.example/1"]
+    migrate(command.downgrade, "0001")
+    migrate(command.upgrade, "head")
+    upsert_articles(engine, [record(7, title="Quantum sensors")])  # FTS triggers survived the round trip
+    assert [hit.url for hit in search(engine, "quantum")] == ["https://news.example/7"]
