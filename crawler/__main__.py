@@ -1,65 +1,12 @@
-"""``python -m crawler``: one crawl in this process (``newsmon crawl`` runs it as a child process).
+"""``python -m crawler``: one crawl (see crawler/run.py).
 
-A child process per crawl because Twisted's reactor cannot be restarted, and so that the parent can
-record a crawl that died. Exit status: 0 the crawl ran, 2 the config or database is broken.
+The import sits under the ``__main__`` guard: extraction workers are started with ``spawn`` and
+re-import this module, and they need none of Scrapy.
 """
 
-from __future__ import annotations
-
-import argparse
-import logging
 import sys
-from pathlib import Path
-
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings as ScrapySettings
-
-from crawler.settings import apply_config
-from crawler.spiders.news import NewsSpider
-from pipeline.config import load_config
-from pipeline.errors import NewsmonError
-from storage.db import open_database
-from storage.errors import StorageError
-
-EXIT_BROKEN = 2
-# Scrapy's start-up inventory (versions, settings, component lists) is for debugging, not for a nightly log.
-STARTUP_LOGGERS = ("scrapy.middleware", "scrapy.crawler", "scrapy.utils.log", "scrapy.addons", "scrapy.core.engine")
-
-
-def build_settings(config_path: Path | None, run_id: int | None, log_level: str) -> ScrapySettings:
-    settings = ScrapySettings()
-    settings.setmodule("crawler.settings", priority="project")
-    config = load_config(config_path).settings
-    open_database(config.database_url).dispose()  # fail early, with one line, if it cannot be opened
-    apply_config(settings, config)
-    settings.set("LOG_LEVEL", log_level, priority="cmdline")
-    if run_id is not None:
-        settings.set("NEWSMON_RUN_ID", run_id, priority="cmdline")
-    return settings
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler", description=__doc__)
-    parser.add_argument("--config", type=Path, help="newsmon TOML config")
-    parser.add_argument("--source", action="append", default=[], help="crawl only this source (repeatable)")
-    parser.add_argument("--run-id", type=int, help="record figures under this existing crawl run")
-    parser.add_argument("--log-level", default="INFO")
-    args = parser.parse_args(argv)
-    try:
-        settings = build_settings(args.config, args.run_id, args.log_level)
-        for name in args.source:
-            settings["NEWSMON_SETTINGS"].source(name)
-    except (NewsmonError, StorageError) as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return EXIT_BROKEN
-    process = CrawlerProcess(settings)
-    if args.log_level != "DEBUG":
-        for name in STARTUP_LOGGERS:
-            logging.getLogger(name).setLevel(logging.WARNING)
-    process.crawl(NewsSpider, sources=args.source)
-    process.start()
-    return 1 if process.bootstrap_failed else 0
-
 
 if __name__ == "__main__":
+    from crawler.run import main
+
     sys.exit(main())

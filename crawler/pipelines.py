@@ -38,6 +38,7 @@ class ArchivePipeline:
         self._batch: list[ArticleRecord] = []
         self._flushing: asyncio.Lock | None = None
         self._ticker: asyncio.Task[None] | None = None
+        self._closing: asyncio.Event | None = None
         self.pool: ExtractionPool | None = None
         self.archive: Archive | None = None
 
@@ -51,6 +52,7 @@ class ArchivePipeline:
         self.pool = ExtractionPool(self.config.topics, options, crawl.extract_workers)
         self.archive = archive_of(self.crawler)
         self._flushing = asyncio.Lock()
+        self._closing = asyncio.Event()
         self._ticker = asyncio.create_task(self._flush_periodically())
         logger.info("extracting with %d worker processes", self.pool.workers)
 
@@ -85,13 +87,19 @@ class ArchivePipeline:
                 self.figures.count(record.source, "stored")
 
     async def _flush_periodically(self) -> None:
-        while True:
-            await asyncio.sleep(FLUSH_INTERVAL_SECONDS)
-            await self.flush()
+        assert self._closing is not None
+        while not self._closing.is_set():
+            try:
+                await asyncio.wait_for(self._closing.wait(), FLUSH_INTERVAL_SECONDS)
+            except TimeoutError:
+                await self.flush()
 
     async def close_spider(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
+        """Store what is pending. The ticker is stopped, not cancelled: a cancelled flush could be
+        half-way through a write whose outcome would then go uncounted."""
+        if self._closing is not None and self._ticker is not None:
+            self._closing.set()
+            await self._ticker
         await self.flush()
         if self.pool is not None:
             self.pool.close()

@@ -19,11 +19,12 @@ from pipeline.crawl import EXIT_BROKEN, run_crawl
 from pipeline.config import LoadedConfig, Settings, describe_keys, load_config, masked, to_toml
 from pipeline.errors import NewsmonError
 from pipeline.output import render_csv, render_json, render_table
+from pipeline.reextract import reextract_archive
 from pipeline.retag import retag_archive
 from pipeline.tagging import Tagger
 from storage.db import current_revision, display_url, open_database
 from storage.errors import StorageError
-from storage.search import QueryError, SearchFilters, search
+from storage.search import QueryError, SearchFilters, search, search_stories
 from storage.runs import RunSummary
 from storage.stats import articles_per_source, articles_per_topic, last_crawl_per_source
 
@@ -147,6 +148,11 @@ SEARCH_FIELDS = ["published_at", "source", "title", "tags", "url", "snippet"]
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
 )
+@click.option(
+    "--collapse",
+    is_flag=True,
+    help="One row per story: its first article, with the other outlets that ran a copy (also_covered_by).",
+)
 @pass_app
 def search_command(
     app: App,
@@ -158,6 +164,7 @@ def search_command(
     lang: str | None,
     limit: int,
     fmt: str,
+    collapse: bool,
 ) -> None:
     """Search the archive: best match first with QUERY, newest first without.
 
@@ -168,11 +175,12 @@ def search_command(
       newsmon search "AI gigafactory" --since 2026-01-01
       newsmon search --tag Stargate --format json --limit 50
       newsmon search 'gigafactor* -tesla' --lang de --format csv > results.csv
+      newsmon search --collapse --since 2026-03-01
     """
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}", param_hint="--since/--until")
     filters = SearchFilters(tags=tags, source=source, since=since, until=until, language=lang, limit=limit)
-    hits = search(app.engine, query, filters)
+    hits = (search_stories if collapse else search)(app.engine, query, filters)
     records = [
         {
             "url": hit.url,
@@ -182,10 +190,12 @@ def search_command(
             "language": hit.language,
             "tags": hit.tags,
             "snippet": hit.snippet,
+            **({"also_covered_by": hit.also_covered_by} if collapse else {}),
         }
         for hit in hits
     ]
-    _print_records(fmt, records, SEARCH_FIELDS, empty="no articles match")
+    fields = SEARCH_FIELDS[:2] + ["also_covered_by"] + SEARCH_FIELDS[2:] if collapse else SEARCH_FIELDS
+    _print_records(fmt, records, fields, empty="no articles match")
 
 
 def _print_records(fmt: str, records: list[dict[str, Any]], fields: list[str], empty: str) -> None:
@@ -241,6 +251,26 @@ def retag(app: App) -> None:
     click.echo(
         f"retagged {result.articles} articles in {seconds:.1f}s: "
         f"{result.added} tags added, {result.removed} removed, {result.updated} updated"
+    )
+
+
+@cli.command()
+@pass_app
+def reextract(app: App) -> None:
+    """Re-run extraction and tagging over every stored page (no network).
+
+    Run it after upgrading newsmon or changing extraction settings; articles keep their URLs.
+
+    \b
+    Example:
+      newsmon --config newsmon.toml reextract
+    """
+    started = datetime.now()
+    result = reextract_archive(app.engine, app.settings)
+    seconds = (datetime.now() - started).total_seconds()
+    click.echo(
+        f"re-extracted {result.articles} articles in {seconds:.1f}s: {result.updated} updated, "
+        f"{result.kept} kept as stored (no article found any more)"
     )
 
 

@@ -11,13 +11,14 @@ import asyncio
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from pipeline.extract import ExtractionOptions, NotAnArticle, decode_html, extract_article
 from pipeline.retag import to_record
+from pipeline.stories import body_signature
 from pipeline.tagging import Tagger, TopicLike
 from pipeline.urls import normalize_url
 from storage.articles import ArticleRecord
@@ -58,7 +59,7 @@ def is_html_type(content_type: str | None) -> bool:
 
 
 def process_page(page: Page, tagger: Tagger, options: ExtractionOptions) -> ArticleRecord | Dropped:
-    """Extract, tag and normalize one page; never raises for a bad page, it returns Dropped."""
+    """Extract, tag, sign (MinHash, for story clusters) and normalize one page; a bad page returns Dropped."""
     if not is_html_type(page.content_type):
         media_type = (page.content_type or "").split(";", 1)[0].strip()
         return Dropped(page.url, page.source, f"not HTML ({media_type})")
@@ -82,6 +83,7 @@ def process_page(page: Page, tagger: Tagger, options: ExtractionOptions) -> Arti
         fetched_at=page.fetched_at,
         tags=[to_record(match) for match in tagger.tag(article.title, article.text)],
         aliases=sorted(aliases),
+        minhash=body_signature(article.text),
     )
 
 
@@ -136,6 +138,10 @@ class ExtractionPool:
     async def process(self, page: Page) -> ArticleRecord | Dropped:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, _process_in_worker, page)
+
+    def process_all(self, pages: Iterable[Page]) -> Iterator[ArticleRecord | Dropped]:
+        """Results in the order of ``pages``, for batch jobs outside a reactor (``newsmon reextract``)."""
+        return self._executor.map(_process_in_worker, pages, chunksize=4)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -2,7 +2,8 @@
 
 Writes are batched upserts keyed on the normalized URL, in one transaction per batch: a batch is
 stored whole or not at all, so a killed crawl never leaves half an article, and any number of
-processes storing the same URL end with one row.
+processes storing the same URL end with one row. The same transaction puts each article in its story
+(``storage/stories.py``).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, Engine, delete, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from storage.models import Article, ArticleTag, Base, SeenUrl, Story, utcnow
+from storage.models import Article, ArticleTag, Base, SeenUrl, utcnow
+from storage.stories import Clusterable, StoryOptions, assign_story, lock_stories
 
 HTML_COMPRESSION_LEVEL = 6
 IN_CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
@@ -50,6 +52,7 @@ class ArticleRecord:
     fetched_at: datetime = field(default_factory=utcnow)
     tags: Sequence[TagRecord] = ()
     aliases: Sequence[str] = ()  # other normalized URLs that lead to this article (redirects, non-canonical)
+    minhash: bytes | None = None  # the body's MinHash signature (pipeline/stories.py); None: too short to compare
 
 
 def content_hash(text: str) -> str:
@@ -78,6 +81,7 @@ def _row(record: ArticleRecord) -> dict[str, object]:
         "text": record.text,
         "content_hash": content_hash(record.text),
         "html_gz": compress_html(record.html) if record.html is not None else None,
+        "minhash": record.minhash,
     }
 
 
@@ -86,35 +90,36 @@ def _insert(connection: Connection, model: type[Base]):  # type: ignore[no-untyp
     return (pg_insert if connection.dialect.name == "postgresql" else sqlite_insert)(model)
 
 
-def upsert_articles(engine: Engine, records: Sequence[ArticleRecord]) -> dict[str, int]:
-    """Store a batch in one transaction; returns {url: article id}. A known URL is updated in place."""
+def upsert_articles(
+    engine: Engine, records: Sequence[ArticleRecord], stories: StoryOptions = StoryOptions()
+) -> dict[str, int]:
+    """Store a batch in one transaction; returns {url: article id}. A known URL is updated in place.
+
+    Every article ends in a story: its near-duplicates' (``stories`` says how near), else its own.
+    """
     if not records:
         return {}
     unique = {record.url: record for record in records}  # the last copy of a URL in a batch wins
     with engine.begin() as connection:
-        ids = {url: _upsert_one(connection, record) for url, record in sorted(unique.items())}
+        stored = {url: _upsert_one(connection, record) for url, record in sorted(unique.items())}
+        ids = {url: article.article_id for url, article in stored.items()}
         for url, record in unique.items():
             _replace_tags(connection, ids[url], record.tags)
         aliases = [(alias, "alias", None, ids[url]) for url, record in unique.items() for alias in record.aliases]
         _upsert_seen(connection, [alias for alias in aliases if alias[0] not in ids])
+        lock_stories(connection)  # after the batch's own writes: see storage/stories.py
+        for article in sorted(stored.values(), key=lambda article: (article.when, article.article_id)):
+            assign_story(connection, article, stories)
     return ids
 
 
-def _upsert_one(connection: Connection, record: ArticleRecord) -> int:
+def _upsert_one(connection: Connection, record: ArticleRecord) -> Clusterable:
     row = _row(record)
     statement = _insert(connection, Article).values(**row)
     updates = {key: statement.excluded[key] for key in row if key != "url"}
     statement = statement.on_conflict_do_update(index_elements=["url"], set_=updates)
     article_id, story_id = connection.execute(statement.returning(Article.id, Article.story_id)).one()
-    if story_id is None:
-        _start_story(connection, article_id)
-    return int(article_id)
-
-
-def _start_story(connection: Connection, article_id: int) -> None:
-    """Every article belongs to a story; a new one starts its own."""
-    story_id = connection.execute(insert(Story).values(created_at=utcnow()).returning(Story.id)).scalar_one()
-    connection.execute(update(Article).where(Article.id == article_id).values(story_id=story_id))
+    return Clusterable(int(article_id), story_id, record.published_at or record.fetched_at, record.minhash)
 
 
 def _replace_tags(connection: Connection, article_id: int, tags: Iterable[TagRecord]) -> None:
@@ -210,3 +215,34 @@ def apply_tag_changes(
         connection.execute(delete(ArticleTag).where(tuple_(ArticleTag.article_id, ArticleTag.topic).in_(chunk)))
     if upserted:
         connection.execute(ArticleTag.__table__.insert(), [_tag_row(aid, tag) for aid, tag in upserted])
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    """What re-extraction needs of a stored article: its identity and the page as fetched."""
+
+    id: int
+    url: str
+    source: str
+    published_at: datetime | None
+    fetched_at: datetime
+    html: bytes
+
+
+def iter_pages(engine: Engine, batch_size: int = 200) -> Iterator[list[StoredPage]]:
+    """Every article that kept its page, in batches by id; pages are decompressed here."""
+    last_id = 0
+    columns = (Article.id, Article.url, Article.source, Article.published_at, Article.fetched_at, Article.html_gz)
+    while True:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(*columns).where(Article.id > last_id, Article.html_gz.is_not(None)).order_by(Article.id)
+                .limit(batch_size)
+            ).all()
+        if not rows:
+            return
+        yield [
+            StoredPage(row.id, row.url, row.source, row.published_at, row.fetched_at, decompress_html(row.html_gz))
+            for row in rows
+        ]
+        last_id = rows[-1].id
