@@ -36,6 +36,7 @@ SOURCE = "newsmon_source"
 KIND = "newsmon_kind"
 LISTED_AT = "newsmon_listed_at"
 REQUESTED = "newsmon_requested_url"
+LISTING = "newsmon_listing_url"  # a feed's or sitemap's URL as configured, before any redirect
 
 
 class NewsSpider(Spider):
@@ -92,7 +93,7 @@ class NewsSpider(Spider):
             headers=headers,
             dont_filter=True,
             priority=10,  # discovery before articles: links are known sooner
-            meta={SOURCE: source.name, KIND: kind, "handle_httpstatus_list": [304]},
+            meta={SOURCE: source.name, KIND: kind, LISTING: url, "handle_httpstatus_list": [304]},
         )
 
     async def parse_listing(self, response: Response) -> AsyncIterator[Request]:
@@ -110,10 +111,12 @@ class NewsSpider(Spider):
             self.source_failed(source.name, f"{kind} {response.url}: {problem}")
         self.figures.count(source.name, "feeds_read")
         await self.archive.save_validators(
-            response.url, _header(response, b"ETag"), _header(response, b"Last-Modified")
+            response.meta[LISTING], _header(response, b"ETag"), _header(response, b"Last-Modified")
         )
-        for sitemap in self.fresh(sitemaps, source):
-            yield self.listing_request(sitemap.url, source, "sitemap")
+        children = list(self.fresh(sitemaps, source))
+        validators = await self.archive.validators(child.url for child in children) if children else {}
+        for child in children:
+            yield self.listing_request(child.url, source, "sitemap", validators.get(child.url))
         async for request in self.article_requests(self.fresh(links, source), source):
             yield request
 
