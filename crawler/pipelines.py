@@ -13,6 +13,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
 FLUSH_INTERVAL_SECONDS = 2.0
+PENDING_STAT = "newsmon_pending_pages"  # fetched pages not yet stored or dropped
 NOT_ARTICLE_RETRY = timedelta(days=7)  # a page that is not an article now may be one later (a live blog)
 
 
@@ -44,7 +46,14 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline._store_when_idle, signal=signals.spider_idle)
+        return pipeline
+
+    def _store_when_idle(self) -> None:
+        """A long-lived worker goes idle between crawls: store what it holds now, not at exit."""
+        if self._flushing is not None:
+            asyncio.ensure_future(self.flush())
 
     async def open_spider(self) -> None:
         crawl = self.config.crawl
@@ -57,6 +66,15 @@ class ArchivePipeline:
         logger.info("extracting with %d worker processes", self.pool.workers)
 
     async def process_item(self, page: Page) -> Page:
+        assert self.pool is not None and self.archive is not None
+        self.crawler.stats.inc_value(PENDING_STAT)  # until stored or dropped: a worker with pages pending is busy
+        try:
+            return await self._process(page)
+        except DropItem:
+            self.crawler.stats.inc_value(PENDING_STAT, -1)
+            raise
+
+    async def _process(self, page: Page) -> Page:
         assert self.pool is not None and self.archive is not None
         result = await self.pool.process(page)
         if isinstance(result, Dropped):
@@ -77,7 +95,7 @@ class ArchivePipeline:
             if not batch:
                 return
             try:
-                await self.archive.store(batch)
+                await self._store(batch)
             except Exception as exc:  # the database went away: these pages are refetched next crawl
                 logger.error("could not store %d articles: %s", len(batch), exc)
                 for record in batch:
@@ -85,6 +103,13 @@ class ArchivePipeline:
                 return
             for record in batch:
                 self.figures.count(record.source, "stored")
+
+    async def _store(self, batch: list[ArticleRecord]) -> None:
+        assert self.archive is not None
+        try:
+            await self.archive.store(batch)
+        finally:
+            self.crawler.stats.inc_value(PENDING_STAT, -len(batch))
 
     async def _flush_periodically(self) -> None:
         assert self._closing is not None

@@ -16,6 +16,7 @@ import click
 from sqlalchemy import Engine
 
 from pipeline.crawl import EXIT_BROKEN, run_crawl
+from pipeline.frontier import exec_worker, seed_crawl
 from pipeline.config import LoadedConfig, Settings, describe_keys, load_config, masked, to_toml
 from pipeline.errors import NewsmonError
 from pipeline.output import render_csv, render_json, render_table
@@ -281,23 +282,53 @@ CRAWL_COLUMNS = ["source", "feeds read", "unchanged", "links", "known", "fetched
 @click.option("--source", "sources", multiple=True, help="Crawl only this source (repeatable; default: all).")
 @click.option("--time-limit", type=click.FloatRange(min=1), help="Stop the crawl after this many seconds.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO")
+@click.option("--wait", is_flag=True, help="Distributed mode: wait until the workers drained the frontier.")
 @pass_app
-def crawl(app: App, sources: tuple[str, ...], time_limit: float | None, log_level: str) -> None:
+def crawl(app: App, sources: tuple[str, ...], time_limit: float | None, log_level: str, wait: bool) -> None:
     """Crawl the configured sources' feeds and sitemaps and store new articles.
 
-    Only articles not yet in the archive are requested. Ends with a table per source.
+    Only articles not yet in the archive are requested. Ends with a table per source. With
+    [cluster] redis_url set, the feeds and sitemaps are put on the shared frontier for `newsmon worker`
+    processes instead; --wait then waits for them and prints the same table.
 
     \b
     Examples:
       newsmon crawl
       newsmon crawl --source Euractiv --source "Tech.eu" --time-limit 1800
+      newsmon --config cluster.toml crawl --wait
     """
     for name in sources:
         app.settings.source(name)  # an unknown name stops here, with the list of known ones
+    if app.settings.cluster.redis_url:
+        seeded = seed_crawl(app.engine, app.settings, list(sources), wait=wait, timeout=time_limit or 6 * 3600)
+        click.echo(f"crawl run {seeded.run_id}: {seeded.seeded} feeds and sitemaps put on the frontier")
+        if seeded.run is not None:
+            click.echo(render_crawl_report(seeded.run))
+        return
     outcome = run_crawl(app.engine, app.loaded.path, list(sources), time_limit=time_limit, log_level=log_level)
     if outcome.exit_code == EXIT_BROKEN:
         raise click.ClickException(outcome.run.message or "the crawl could not start")
     click.echo(render_crawl_report(outcome.run))
+
+
+@cli.command()
+@click.option("--idle-exit", type=click.FloatRange(min=0), default=0, help="Exit after this many idle seconds (0: never).")
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO")
+@pass_app
+def worker(app: App, idle_exit: float, log_level: str) -> None:
+    """Run a crawl worker on the shared Redis frontier (scale-out), until stopped.
+
+    Needs [cluster] redis_url and a PostgreSQL database_url. Start as many as you like, on as many
+    machines; `newsmon crawl` (or the scheduler) seeds the frontier they share.
+
+    \b
+    Example:
+      NEWSMON_CONFIG=/etc/newsmon.toml newsmon worker
+    """
+    if not app.settings.cluster.redis_url:
+        raise click.ClickException("newsmon worker needs [cluster] redis_url in the config")
+    app.close()
+    exec_worker(app.loaded.path, idle_exit=idle_exit, log_level=log_level)
 
 
 def render_crawl_report(run: RunSummary) -> str:

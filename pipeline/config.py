@@ -159,7 +159,11 @@ _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 class StorySettings(_Section):
     window_days: float = Field(3.0, gt=0, description="Articles this many days apart or less can be one story.")
     similarity: float = Field(
-        0.5, gt=0, le=1, description="Estimated Jaccard similarity of word shingles above which two bodies are one story."
+        0.45,
+        ge=0.3,
+        le=1,
+        description="Estimated Jaccard similarity of 3-word shingles at or above which two bodies are one story "
+        "(tuned in pipeline/stories.py; below 0.3 the index misses candidates).",
     )
 
 
@@ -195,8 +199,20 @@ class DigestSettings(_Section):
     schedule: str | None = Field(None, description="Cron expression; default: schedule.digest.")
     send_empty: bool = Field(False, description="Send a digest even when nothing is new.")
     first_days: float = Field(1.0, gt=0, description="How far back the first digest to a new recipient looks.")
+    unsubscribe: str | None = Field(
+        None,
+        description="List-Unsubscribe target: an http(s) URL ({recipient} is replaced by the address) or a "
+        'mailto:; default: a mail to smtp.sender with the subject "unsubscribe <digest name>".',
+    )
 
     _cron = field_validator("schedule")(_check_cron)
+
+    @field_validator("unsubscribe")
+    @classmethod
+    def _unsubscribe_target(cls, target: str | None) -> str | None:
+        if target is not None and not re.match(r"(https?://[^/\s]+|mailto:[^@\s]+@\S+)", target):
+            raise ValueError(f"{target!r} is not an http(s) URL or a mailto: address")
+        return target
 
     @field_validator("recipients")
     @classmethod
@@ -207,6 +223,20 @@ class DigestSettings(_Section):
             if not _EMAIL.match(address):
                 raise ValueError(f"{address!r} is not an e-mail address like name@example.org")
         return recipients
+
+
+class ClusterSettings(_Section):
+    redis_url: str | None = Field(
+        None, description="Redis URL of the shared crawl frontier (redis://host:6379/0); unset: crawl locally."
+    )
+    key_prefix: str = Field("newsmon", min_length=1, description="Prefix of every Redis key newsmon uses.")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, url: str | None) -> str | None:
+        if url is not None and not re.match(r"rediss?://", url):
+            raise ValueError(f"{url!r} is not a Redis URL: use redis://host:6379/0 (or rediss:// for TLS)")
+        return url
 
 
 class Settings(_Section):
@@ -222,6 +252,16 @@ class Settings(_Section):
     schedule: ScheduleSettings = Field(ScheduleSettings(), description="When `newsmon schedule` crawls and mails.")
     smtp: SmtpSettings = Field(SmtpSettings(), description="The mail server digests are sent through.")
     digests: list[DigestSettings] = Field([], description="Who gets which topics by e-mail.")
+    cluster: ClusterSettings = Field(ClusterSettings(), description="Scale-out: many crawl workers on Redis.")
+
+    @model_validator(mode="after")
+    def _cluster_needs_postgresql(self) -> Settings:
+        if self.cluster.redis_url and not self.database_url.startswith("postgresql"):
+            raise ValueError(
+                "cluster.redis_url is set but database_url is not PostgreSQL: workers on several machines "
+                "need one shared archive, e.g. database_url = \"postgresql+psycopg://newsmon@db/newsmon\""
+            )
+        return self
 
     @model_validator(mode="after")
     def _digest_topics_exist(self) -> Settings:
@@ -375,6 +415,7 @@ def describe_keys() -> list[tuple[str, str, str]]:
         ("schedule.", ScheduleSettings),
         ("smtp.", SmtpSettings),
         ("digests[].", DigestSettings),
+        ("cluster.", ClusterSettings),
     ]
     rows: list[tuple[str, str, str]] = []
     for prefix, model in sections:
@@ -386,7 +427,7 @@ def describe_keys() -> list[tuple[str, str, str]]:
     return rows
 
 
-_SECTIONS = ("crawl", "sources", "topics", "stories", "schedule", "smtp", "digests")
+_SECTIONS = ("crawl", "sources", "topics", "stories", "schedule", "smtp", "digests", "cluster")
 
 
 def to_toml(data: Mapping[str, Any]) -> str:

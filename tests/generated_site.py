@@ -46,8 +46,9 @@ def _bomb_member() -> bytes:
 class GeneratedSite:
     """Serves /feed.xml listing /a/<n> articles, optionally held back, plus /bomb (gzip bomb) when asked."""
 
-    def __init__(self, pages: int, bomb: bool = False, hold_after: int | None = None) -> None:
+    def __init__(self, pages: int, bomb: bool = False, hold_after: int | None = None, feeds: int = 1) -> None:
         self.pages = pages
+        self.feeds = feeds  # with several, each article is listed by two of them
         self.bomb = bomb
         # Article requests after the first ``hold_after`` wait until ``release()``: a crawl can then be
         # interrupted at a known point, whatever the machine's speed.
@@ -64,6 +65,15 @@ class GeneratedSite:
     def article_paths(self) -> list[str]:
         return [f"/a/{n}" for n in range(self.pages)] + (["/bomb"] if self.bomb else [])
 
+    def feed_paths(self) -> list[str]:
+        return ["/feed.xml"] if self.feeds == 1 else [f"/feed{i}.xml" for i in range(self.feeds)]
+
+    def feed_articles(self, path: str) -> list[str]:
+        if self.feeds == 1:
+            return self.article_paths()
+        i = int(path.removeprefix("/feed").removesuffix(".xml"))
+        return [f"/a/{n}" for n in range(self.pages) if n % self.feeds in (i, (i + 1) % self.feeds)]
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         site = self
 
@@ -76,8 +86,8 @@ class GeneratedSite:
             def do_GET(self) -> None:
                 with site._lock:
                     site.requested.append(self.path)
-                if self.path == "/feed.xml":
-                    self._send(feed_xml(site.base_url, site.article_paths()), "application/rss+xml")
+                if self.path in site.feed_paths():
+                    self._send(feed_xml(site.base_url, site.feed_articles(self.path)), "application/rss+xml")
                 elif self.path == "/robots.txt":
                     self._send(b"User-agent: *\nDisallow:\n", "text/plain")
                 elif self.path == "/bomb" and site.bomb:

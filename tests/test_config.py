@@ -121,6 +121,8 @@ def test_tables_merge_and_lists_replace(tmp_path: Path) -> None:
         ("[smtp]\nsecurity = 'ssl'", "smtp.security: Input should be 'none', 'starttls' or 'tls'"),
         ("[[digests]]\nname = 'D'\nrecipients = ['not-an-address']", "'not-an-address' is not an e-mail address"),
         ("[[digests]]\nname = 'D'\nrecipients = []", "a digest needs at least one recipient"),
+        ("[cluster]\nredis_url = 'localhost:6379'", "cluster.redis_url: 'localhost:6379' is not a Redis URL"),
+        ("[cluster]\nredis_url = 'redis://r:6379/0'", "database_url is not PostgreSQL"),
         ("[[digests]]\nname = 'D'\nrecipients = ['a@b.org']\ntopics = ['Nope']", "unknown topic 'Nope'"),
     ],
 )
@@ -166,5 +168,5 @@ def test_effective_config_round_trips_as_toml_with_password_hidden(tmp_path: Pat
 
 def test_default_config_file_is_the_one_documented(tmp_path: Path) -> None:
     data = tomllib.loads(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
-    assert set(data) == {"database_url", "crawl", "sources", "topics", "stories", "schedule", "smtp"}
+    assert set(data) == {"database_url", "crawl", "sources", "topics", "stories", "schedule", "smtp", "cluster"}
     assert set(data["crawl"]) == set(CrawlSettings.model_fields), "every crawl key is shown in the default file"

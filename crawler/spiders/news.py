@@ -42,8 +42,11 @@ LISTING = "newsmon_listing_url"  # a feed's or sitemap's URL as configured, befo
 class NewsSpider(Spider):
     name = "news"
 
-    def __init__(self, sources: str | Iterable[str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, sources: str | Iterable[str] | None = None, full: bool | str = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # A full crawl reads every feed and sitemap unconditionally: after a crawl that died, pages it had
+        # listed but not stored must be found again, and a 304 would hide them.
+        self.full = full in (True, "1", "true", "yes")
         if isinstance(sources, str):  # scrapy crawl news -a sources="Euractiv,Sifted"
             sources = [name.strip() for name in sources.split(",") if name.strip()]
         self.source_names = list(sources or [])
@@ -73,7 +76,7 @@ class NewsSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         listings = [(source, url, kind) for source in self.sources for kind, url in _listings(source)]
-        validators = await self.archive.validators(url for _, url, _ in listings)
+        validators = {} if self.full else await self.archive.validators(url for _, url, _ in listings)
         for source in self.sources:
             self.figures.touch(source.name)
         for source, url, kind in listings:
@@ -114,7 +117,7 @@ class NewsSpider(Spider):
             response.meta[LISTING], _header(response, b"ETag"), _header(response, b"Last-Modified")
         )
         children = list(self.fresh(sitemaps, source))
-        validators = await self.archive.validators(child.url for child in children) if children else {}
+        validators = await self.archive.validators(child.url for child in children) if children and not self.full else {}
         for child in children:
             yield self.listing_request(child.url, source, "sitemap", validators.get(child.url))
         async for request in self.article_requests(self.fresh(links, source), source):
