@@ -8,6 +8,7 @@ archive belongs to the crawler: the spider, the item pipeline and the run record
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -16,12 +17,15 @@ from weakref import WeakKeyDictionary
 
 from scrapy.crawler import Crawler
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from storage.articles import ArticleRecord, known_urls, mark_seen, upsert_articles
 from storage.db import open_database
 from storage.runs import load_validators, save_validators
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
+DATABASE_RETRY_SECONDS = 120.0
 
 
 class Archive:
@@ -30,7 +34,21 @@ class Archive:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-db")
 
     async def _run(self, function: Callable[..., T], *args: object) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, function, self.engine, *args)
+        """Run a storage call in the database thread; while the database is unreachable, retry with a
+        growing pause (one log line each time) for up to DATABASE_RETRY_SECONDS, then give up."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + DATABASE_RETRY_SECONDS
+        pause = 1.0
+        while True:
+            try:
+                return await loop.run_in_executor(self._thread, function, self.engine, *args)
+            except OperationalError as exc:
+                if loop.time() + pause > deadline:
+                    raise
+                first_line = str(exc.orig or exc).strip().splitlines()[0]
+                logger.warning("database unreachable (%s); retrying in %.0fs", first_line, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 15.0)
 
     async def known(self, urls: Iterable[str]) -> set[str]:
         return await self._run(known_urls, list(urls))
