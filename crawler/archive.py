@@ -19,9 +19,11 @@ from scrapy.crawler import Crawler
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from pipeline.config import story_options
 from storage.articles import ArticleRecord, known_urls, mark_seen, upsert_articles
 from storage.db import open_database
 from storage.runs import load_validators, save_validators
+from storage.stories import StoryOptions
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -29,8 +31,9 @@ DATABASE_RETRY_SECONDS = 120.0
 
 
 class Archive:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, stories: StoryOptions = StoryOptions()) -> None:
         self.engine = engine
+        self.stories = stories
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-db")
 
     async def _run(self, function: Callable[..., T], *args: object) -> T:
@@ -63,7 +66,7 @@ class Archive:
         await self._run(mark_seen, list(outcomes))
 
     async def store(self, records: Sequence[ArticleRecord]) -> dict[str, int]:
-        return await self._run(upsert_articles, list(records))
+        return await self._run(upsert_articles, list(records), self.stories)
 
     def close(self) -> None:
         self._thread.shutdown(wait=True)
@@ -76,7 +79,8 @@ _archives: WeakKeyDictionary[Crawler, Archive] = WeakKeyDictionary()
 def archive_of(crawler: Crawler) -> Archive:
     """The crawler's archive, opened on first use from the newsmon settings in its Scrapy settings."""
     if crawler not in _archives:
-        _archives[crawler] = Archive(open_database(crawler.settings["NEWSMON_SETTINGS"].database_url))
+        settings = crawler.settings["NEWSMON_SETTINGS"]
+        _archives[crawler] = Archive(open_database(settings.database_url), story_options(settings))
     return _archives[crawler]
 
 

@@ -195,7 +195,7 @@ def search_command(
         }
         for hit in hits
     ]
-    fields = SEARCH_FIELDS[:2] + ["also_covered_by"] + SEARCH_FIELDS[2:] if collapse else SEARCH_FIELDS
+    fields = (SEARCH_FIELDS[:2] + ["also_covered_by"] + SEARCH_FIELDS[2:]) if collapse else SEARCH_FIELDS
     _print_records(fmt, records, fields, empty="no articles match")
 
 

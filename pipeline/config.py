@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pipeline.errors import ConfigError
 from pipeline.tagging import compile_term
 from storage.db import display_url
+from storage.stories import StoryOptions
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.toml")
 LOCAL_CONFIG_NAME = "newsmon.toml"
@@ -163,7 +164,7 @@ class StorySettings(_Section):
         ge=0.3,
         le=1,
         description="Estimated Jaccard similarity of 3-word shingles at or above which two bodies are one story "
-        "(tuned in pipeline/stories.py; below 0.3 the index misses candidates).",
+        "(tuned in pipeline/stories.py; under 0.4 the candidate index starts to miss pairs, 0.3 is the minimum).",
     )
 
 
@@ -458,6 +459,11 @@ def toml_value(value: Any) -> str:
     if value is None:
         return "(none)"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
+
+
+def story_options(settings: Settings) -> StoryOptions:
+    """The storage layer's clustering options, from ``[stories]``."""
+    return StoryOptions(window_days=settings.stories.window_days, similarity=settings.stories.similarity)
 
 
 def masked(settings: Settings) -> dict[str, Any]:

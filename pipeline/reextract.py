@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
 
-from pipeline.config import Settings
+from pipeline.config import Settings, story_options
 from pipeline.extract import ExtractionOptions
 from pipeline.ingest import Dropped, ExtractionPool, Page
 from storage.articles import ArticleRecord, StoredPage, iter_pages, upsert_articles
@@ -52,7 +52,7 @@ def reextract_archive(engine: Engine, settings: Settings, batch_size: int = 200)
                     kept += 1
                 else:  # same identity even if the page now declares another canonical URL
                     records.append(replace(result, url=stored.url, aliases=()))
-            upsert_articles(engine, records)
+            upsert_articles(engine, records, story_options(settings))
             articles += len(batch)
             updated += len(records)
     finally:

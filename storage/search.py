@@ -5,19 +5,22 @@ User text is always a bound parameter. The query language is the one people type
 engines, on both backends: words (all must match), ``"exact phrases"``, ``-excluded`` words and ``OR``;
 on SQLite a trailing ``*`` also searches by prefix. Anything else (unbalanced quotes, a stray ``AND``,
 FTS5 operators such as ``NEAR(`` or ``title:``) is searched as plain words, never a syntax error.
+
+:func:`search_stories` collapses near-duplicates: one hit per story (``storage/stories.py``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, UTC
 
-from sqlalchemy import Engine, Select, and_, func, literal_column, select, table, column
+from sqlalchemy import Connection, Engine, Select, and_, func, literal_column, select, table, column
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.articles import tags_of
 from storage.models import Article, ArticleTag
+from storage.stories import Coverage, story_coverage
 
 SNIPPET_WORDS = 24
 SQLITE_TITLE_WEIGHT = 10.0  # bm25 column weights: a title hit counts ten body hits
@@ -53,6 +56,7 @@ class SearchHit:
     language: str | None
     snippet: str
     tags: list[str] = field(default_factory=list)
+    also_covered_by: list[str] = field(default_factory=list)  # other outlets of the story (search_stories only)
 
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
@@ -128,37 +132,52 @@ def _fallback_snippet() -> ColumnElement[str]:
     return func.coalesce(Article.description, func.substr(Article.text, 1, 200)).label("snippet")
 
 
+_Ranked = tuple[Select[tuple[object, ...]], tuple[ColumnElement[object], ...]]
+
+
 def search_statement(dialect: str, query: str | None, filters: SearchFilters) -> Select[tuple[object, ...]]:
     """The SELECT for a search: best match first with a query, newest first without one."""
+    statement, order = _matching(dialect, query, filters)
+    return statement.order_by(*order).limit(filters.limit)
+
+
+def stories_statement(dialect: str, query: str | None, filters: SearchFilters) -> Select[tuple[object, ...]]:
+    """The SELECT of (story_id, id): each matching story's best hit, best stories first, in search order."""
+    statement, order = _matching(dialect, query, filters)
+    position = func.row_number().over(order_by=order).label("position")
+    ranked = statement.with_only_columns(Article.id, Article.story_id, position).subquery()
+    nth = func.row_number().over(partition_by=ranked.c.story_id, order_by=ranked.c.position).label("nth")
+    best = select(ranked, nth).subquery()
+    return select(best.c.story_id, best.c.id).where(best.c.nth == 1).order_by(best.c.position).limit(filters.limit)
+
+
+def _matching(dialect: str, query: str | None, filters: SearchFilters) -> _Ranked:
+    """The matching articles' hit columns and snippet, and the order that ranks them."""
     if filters.limit < 1:
         raise QueryError("--limit must be at least 1")
     newest = (func.coalesce(Article.published_at, Article.fetched_at).desc(), Article.id.desc())
     match = fts5_query(query) if (query and dialect == "sqlite") else (query or "").strip() or None
     if match is None:
-        statement = select(*_columns(), _fallback_snippet()).order_by(*newest)
+        statement, order = select(*_columns(), _fallback_snippet()), newest
     elif dialect == "sqlite":
-        statement = _sqlite_match(match)
+        statement, order = _sqlite_match(match)
     elif dialect == "postgresql":
-        statement = _postgres_match(match)
+        statement, order = _postgres_match(match)
     else:
         raise QueryError(f"full-text search is not available on {dialect}")
-    return statement.where(and_(True, *_filters(filters))).limit(filters.limit)
+    return statement.where(and_(True, *_filters(filters))), order
 
 
-def _sqlite_match(match: str) -> Select[tuple[object, ...]]:
+def _sqlite_match(match: str) -> _Ranked:
     fts = table("articles_fts", column("rowid"))
     fts_ref = literal_column("articles_fts")
     snippet = func.snippet(fts_ref, -1, "[", "]", "…", SNIPPET_WORDS).label("snippet")
     rank = func.bm25(fts_ref, SQLITE_TITLE_WEIGHT, 1.0)
-    return (
-        select(*_columns(), snippet)
-        .join_from(Article, fts, fts.c.rowid == Article.id)
-        .where(fts_ref.op("MATCH")(match))
-        .order_by(rank, Article.id.desc())
-    )
+    statement = select(*_columns(), snippet).join_from(Article, fts, fts.c.rowid == Article.id)
+    return statement.where(fts_ref.op("MATCH")(match)), (rank, Article.id.desc())
 
 
-def _postgres_match(match: str) -> Select[tuple[object, ...]]:
+def _postgres_match(match: str) -> _Ranked:
     """Each article is matched with its own language's configuration (stemming, stop words).
 
     The OR of every configuration's query is a superset that the GIN index can answer; the exact
@@ -175,19 +194,46 @@ def _postgres_match(match: str) -> Select[tuple[object, ...]]:
     options = f"StartSel=[, StopSel=], MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, MaxFragments=1"
     snippet = func.ts_headline(ts_config, Article.text, own_language, options).label("snippet")
     rank = func.ts_rank(literal_column(_PG_WEIGHTS), vector, own_language, 1)
-    return (
-        select(*_columns(), snippet)
-        .where(vector.op("@@")(any_language), vector.op("@@")(own_language))
-        .order_by(rank.desc(), Article.id.desc())
-    )
+    statement = select(*_columns(), snippet).where(vector.op("@@")(any_language), vector.op("@@")(own_language))
+    return statement, (rank.desc(), Article.id.desc())
 
 
 def search(engine: Engine, query: str | None, filters: SearchFilters = SearchFilters()) -> list[SearchHit]:
     """Run a search; raises QueryError for a query that cannot be searched."""
-    statement = search_statement(engine.dialect.name, query, filters)
     with engine.connect() as connection:
-        rows = connection.execute(statement).all()
-        tags = tags_of(connection, [row.id for row in rows])
+        return _hits(connection, search_statement(engine.dialect.name, query, filters))
+
+
+def search_stories(engine: Engine, query: str | None, filters: SearchFilters = SearchFilters()) -> list[SearchHit]:
+    """One hit per story, in search order: the story's first article, with the other outlets that ran it.
+
+    The query and filters choose the stories (any article of a story may match); the snippet is the
+    best-matching article's, which is a near-copy of the first one.
+    """
+    dialect = engine.dialect.name
+    with engine.connect() as connection:
+        best = connection.execute(stories_statement(dialect, query, filters)).all()
+        coverage = story_coverage(connection, [row.story_id for row in best])
+        best = [row for row in best if row.story_id in coverage]  # not a story emptied by a re-extraction meanwhile
+        first_ids = [coverage[row.story_id].representative for row in best]
+        firsts = {hit.id: hit for hit in _hits(connection, _by_id(first_ids))}
+        matched = search_statement(dialect, query, filters).where(Article.id.in_([row.id for row in best]))
+        snippets = {hit.id: hit.snippet for hit in _hits(connection, matched)}
+    return [_story_hit(firsts, coverage[row.story_id], snippets.get(row.id)) for row in best]
+
+
+def _story_hit(firsts: dict[int, SearchHit], coverage: Coverage, snippet: str | None) -> SearchHit:
+    first = firsts[coverage.representative]
+    return replace(first, snippet=first.snippet if snippet is None else snippet, also_covered_by=coverage.also)
+
+
+def _by_id(ids: list[int]) -> Select[tuple[object, ...]]:
+    return select(*_columns(), _fallback_snippet()).where(Article.id.in_(ids))
+
+
+def _hits(connection: Connection, statement: Select[tuple[object, ...]]) -> list[SearchHit]:
+    rows = connection.execute(statement).all()
+    tags = tags_of(connection, [row.id for row in rows])
     return [
         SearchHit(
             id=row.id,

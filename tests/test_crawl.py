@@ -68,6 +68,13 @@ def test_first_crawl_stores_every_article_once_with_its_fields(first_crawl, samp
         assert row.get("topics", set()) == set(article["topics"]), article["path"]
         assert row["language"] == article["language"]
         assert row["published_at"] is not None and row["html_gz"]
+    stories = Counter(row["story_id"] for row in rows.values())
+    copies = [(a["path"], a["syndicated_of"]) for a in expected if a["syndicated_of"]]
+    assert copies, "the sample site republishes a story"
+    for copy, original in copies:
+        copy_row, original_row = (rows[normalize_url(sample_site.url(path))] for path in (copy, original))
+        assert copy_row["story_id"] == original_row["story_id"], f"{copy} is a copy of {original}"
+    assert sorted(n for n in stories.values() if n > 1) == [2] * len(copies), "no other articles share a story"
 
 
 def test_first_crawl_requests_each_page_once_and_never_the_disallowed_one(first_crawl, sample_site) -> None:  # type: ignore[no-untyped-def]
