@@ -16,6 +16,7 @@ import click
 from sqlalchemy import Engine
 
 from pipeline.crawl import EXIT_BROKEN, run_crawl
+from pipeline.extract_command import extract_command
 from pipeline.frontier import exec_worker, seed_crawl
 from pipeline.config import LoadedConfig, Settings, describe_keys, load_config, masked, to_toml
 from pipeline.errors import NewsmonError
@@ -351,6 +352,9 @@ def _dropped_cell(count: int, reasons: dict[str, int]) -> str:
         return str(count)
     detail = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items(), key=lambda item: -item[1]))
     return f"{count} ({detail})"
+
+
+cli.add_command(extract_command)
 
 
 def main() -> None:

@@ -1,39 +1,44 @@
 """Turn a fetched page into an :class:`Article`, or say why it is not one.
 
 Pure functions, no Scrapy: the crawler's item pipeline calls :func:`extract_article` and logs the
-:class:`NotAnArticle` reason with the URL. The page is parsed once (trafilatura's ``load_html``); the
-metadata is read from that tree and the tree is handed to trafilatura for the body, which works on a
-copy.
+:class:`NotAnArticle` reason with the URL; ``newsmon extract`` calls it on local files. The page is
+parsed once (trafilatura's ``load_html``) and its declarations (meta tags, JSON-LD) are read once;
+the work is split into modules, this one being the public entry:
 
-Each field trusts what the publisher declares for machines over what heuristics guess:
-
-- date: JSON-LD ``datePublished`` > ``article:published_time`` and similar meta > the caller's
-  ``fallback_date`` (feed or sitemap) > htmldate's search of the page;
-- authors: JSON-LD ``author`` > author meta tags > trafilatura's byline search;
-- title: ``og:title`` > JSON-LD ``headline`` > trafilatura's title (h1, ``<title>``), without the
-  outlet's name;
-- language: ``<html lang>`` > ``og:locale`` > Content-Language > stop words in the text.
+- :mod:`pipeline.extract_declared`: meta tags and JSON-LD;
+- :mod:`pipeline.extract_metadata`: date, title, authors, outlet, language, canonical URL, each
+  trusting what the publisher declares over what heuristics guess;
+- :mod:`pipeline.extract_body`: the main text (trafilatura, the declared ``articleBody``);
+- :mod:`pipeline.extract_cleanup`: bylines, prompts and calls to action that survive extraction.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from html import unescape
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+from dataclasses import dataclass, replace
+from datetime import datetime
+from urllib.parse import urlsplit
 
-from htmldate import find_date
 from lxml.html import HtmlElement
-from trafilatura import bare_extraction
-from trafilatura.metadata import extract_author, extract_title
-from trafilatura.settings import Document
 from trafilatura.utils import load_html
 from w3lib.encoding import html_to_unicode
+
+from pipeline.extract_body import body_context, main_text
+from pipeline.extract_cleanup import byline_elements, clean_body, squash
+from pipeline.extract_declared import Declared, read_declared
+from pipeline.extract_metadata import (
+    authors,
+    canonical_url,
+    clean_authors,
+    declared_language,
+    description,
+    detect_language,
+    outlet_names,
+    parse_date,
+    published_at,
+    sitename,
+    strip_site_name,
+    title,
+)
 
 __all__ = [
     "Article",
@@ -124,372 +129,28 @@ def _looks_like_html(start: str | bytes) -> bool:
     return not start.lstrip().startswith(_TEXT_MAGIC) and "<" in start
 
 
-# --- what the page declares: meta tags and JSON-LD ---------------------------------------------
+# --- is it an article? ------------------------------------------------------------------------
 
-_ARTICLE_TYPES = frozenset(
-    "Article NewsArticle BlogPosting LiveBlogPosting Report ScholarlyArticle TechArticle SocialMediaPosting"
-    " AnalysisNewsArticle BackgroundNewsArticle OpinionNewsArticle ReportageNewsArticle ReviewNewsArticle"
-    " AskPublicNewsArticle".split()
-)
-_LISTING_TYPES = frozenset({"CollectionPage", "ItemList", "SearchResultsPage"})
 
+def _check_not_index(
+    declared: Declared, text: str, url: str, links: frozenset[str], options: ExtractionOptions
+) -> None:
+    """Raise NotAnArticle for a page without main text or for a listing; a declared article is none.
 
-@dataclass(frozen=True, slots=True)
-class _Declared:
-    """Metadata the page declares for machines, read once from the tree."""
-
-    meta: dict[str, str]  # lower-cased name/property/itemprop/http-equiv -> first non-empty content
-    article: dict[str, Any]  # the first article-typed JSON-LD object, {} if none
-    declares_listing: bool  # some JSON-LD object says the page is a collection or search results
-    by_id: dict[str, dict[str, Any]]  # JSON-LD objects by "@id", to resolve references in a @graph
-
-    def values(self, key: str) -> list[Any]:
-        """The article's values for ``key`` as a list, {"@id": ...} references resolved."""
-        values = self.article.get(key)
-        return [self._resolve(value) for value in (values if isinstance(values, list) else [values])]
-
-    def text(self, key: str) -> str | None:
-        """The article's first text value for ``key``, or the name of the object it refers to."""
-        return next(filter(None, map(_ld_text, self.values(key))), None)
-
-    def _resolve(self, value: Any) -> Any:
-        if isinstance(value, dict) and "name" not in value and isinstance(value.get("@id"), str):
-            return self.by_id.get(value["@id"], value)
-        return value
-
-
-def _read_declared(tree: HtmlElement) -> _Declared:
-    nodes = list(_json_ld_nodes(tree))
-    return _Declared(
-        meta=_meta_tags(tree),
-        article=next((node for node in nodes if _node_types(node) & _ARTICLE_TYPES), {}),
-        declares_listing=any(_node_types(node) & _LISTING_TYPES for node in nodes),
-        by_id={node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)},
-    )
-
-
-def _meta_tags(tree: HtmlElement) -> dict[str, str]:
-    meta: dict[str, str] = {}
-    for element in tree.iter("meta"):
-        key = element.get("property") or element.get("name") or element.get("itemprop") or element.get("http-equiv")
-        content = (element.get("content") or "").strip()
-        if key and content:
-            meta.setdefault(key.strip().lower(), content)
-    return meta
-
-
-def _json_ld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
-    for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() == "application/ld+json" and script.text:
-            try:
-                yield from _flatten(json.loads(script.text, strict=False))
-            except ValueError:  # broken JSON-LD is common and says nothing about the article
-                continue
-
-
-def _flatten(data: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _flatten(item)
-    elif isinstance(data, dict):
-        yield data
-        yield from _flatten(data.get("@graph"))
-        yield from _flatten(data.get("mainEntity"))
-
-
-def _node_types(node: dict[str, Any]) -> set[str]:
-    """Schema.org type names, without a "schema:" or "https://schema.org/" prefix."""
-    types = node.get("@type")
-    names = types if isinstance(types, list) else [types]
-    return {re.split(r"[/:]", name)[-1] for name in names if isinstance(name, str)}
-
-
-def _ld_text(value: Any) -> str | None:
-    """A JSON-LD string or the name of a JSON-LD object, unescaped and whitespace-collapsed."""
-    if isinstance(value, dict):
-        value = value.get("name")
-    if not isinstance(value, str):
-        return None
-    return " ".join(unescape(value).split()) or None
-
-
-def _first(*values: str | None) -> str | None:
-    return next((value for value in values if value), None)
-
-
-# --- dates ------------------------------------------------------------------------------------
-
-_DATE_META = tuple(
-    "article:published_time og:article:published_time datepublished article.published published_time"
-    " parsely-pub-date sailthru.date pubdate publishdate publish-date publish_date dc.date.issued dcterms.issued"
-    " dc.date dcterms.date dcterms.created date".split()
-)
-_EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)  # older means a CMS placeholder such as 0001-01-01
-
-
-def parse_date(value: str | None) -> datetime | None:
-    """ISO 8601 or RFC 2822 to an aware UTC datetime (naive means UTC); None when implausible."""
-    if not value:
-        return None
-    try:
-        moment = _as_utc(_parse_timestamp(value.strip()))
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return moment if moment >= _EARLIEST else None
-
-
-def _parse_timestamp(value: str) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return parsedate_to_datetime(value)
-
-
-def _as_utc(moment: datetime) -> datetime:
-    """Naive datetimes are taken as UTC; aware ones are converted."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _published_at(tree: HtmlElement, declared: _Declared, url: str, options: ExtractionOptions) -> datetime | None:
-    return (
-        parse_date(declared.text("datePublished"))
-        or _meta_date(tree, declared.meta)
-        or (_as_utc(options.fallback_date) if options.fallback_date else None)
-        or (_guessed_date(tree, url) if options.guess_date else None)
-    )
-
-
-def _meta_date(tree: HtmlElement, meta: dict[str, str]) -> datetime | None:
-    for key in _DATE_META:
-        if moment := parse_date(meta.get(key)):
-            return moment
-    for element in tree.xpath('//*[@itemprop="datePublished"]'):  # <time itemprop datetime=...>
-        if moment := parse_date(element.get("datetime") or element.get("content")):
-            return moment
-    return None
-
-
-def _guessed_date(tree: HtmlElement, url: str) -> datetime | None:
-    """htmldate's guess from the URL, markup and text patterns. Its extensive search (free-text
-    date parsing) found one more date on the 85 development pages but took up to 300 ms a page."""
-    return parse_date(find_date(tree, extensive_search=False, original_date=True, url=url))
-
-
-# --- names: outlet, title, authors -----------------------------------------------------------
-
-_GENERIC_LABELS = frozenset({"www", "m", "amp", "co", "com", "org", "net", "gov", "ac", "edu"})
-_SUFFIX_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ")
-_PREFIX_SEPARATORS = (*_SUFFIX_SEPARATORS, ": ")
-
-
-def _host_label(url: str) -> str | None:
-    """The outlet part of a host name: "euractiv" for www.euractiv.com, "bbc" for news.bbc.co.uk."""
-    labels = (urlsplit(url).hostname or "").split(".")[:-1]
-    return next((label for label in reversed(labels) if label not in _GENERIC_LABELS), None)
-
-
-def _squash(text: str) -> str:
-    return "".join(char for char in text.casefold() if char.isalnum())
-
-
-def _outlet_names(names: Iterable[str | None]) -> list[str]:
-    """Squashed outlet names long enough to be matched inside a title or byline without accidents."""
-    return [squashed for name in names if name and len(squashed := _squash(name)) >= 3]
-
-
-def _names_outlet(part: str, outlets: list[str]) -> bool:
-    squashed = _squash(part)
-    return bool(squashed) and any(outlet in squashed for outlet in outlets)
-
-
-def strip_site_name(title: str, site_names: Iterable[str | None]) -> str:
-    """Remove " | Outlet", " - Outlet", "Outlet: " and the like, keeping at least two words."""
-    outlets = _outlet_names(site_names)
-    for separator in _SUFFIX_SEPARATORS:
-        head, found, tail = title.rpartition(separator)
-        if found and _names_outlet(tail, outlets) and len(head.split()) >= 2:
-            return head.strip()
-    for separator in _PREFIX_SEPARATORS:
-        head, found, tail = title.partition(separator)
-        if found and _names_outlet(head, outlets) and len(tail.split()) >= 2:
-            return tail.strip()
-    return title
-
-
-def _sitename(declared: _Declared) -> str | None:
-    """og:site_name, else the JSON-LD publisher; a Twitter handle loses its "@", a URL is no name."""
-    for candidate in (declared.meta.get("og:site_name"), declared.text("publisher")):
-        if candidate and not candidate.startswith(("http://", "https://")):
-            return candidate.lstrip("@")
-    return None
-
-
-def _title(tree: HtmlElement, declared: _Declared, outlets: Iterable[str | None]) -> str | None:
-    title = _first(declared.meta.get("og:title"), declared.text("headline"))
-    title = " ".join((title or extract_title(tree) or "").split())
-    return strip_site_name(title, outlets) if title else None
-
-
-def _description(declared: _Declared) -> str | None:
-    return _first(
-        declared.meta.get("og:description"),
-        declared.meta.get("description"),
-        declared.meta.get("twitter:description"),
-        declared.text("description"),
-    )
-
-
-_BYLINE_PREFIX = re.compile(r"^(?:(?:written|posted|reported)\s+)?(?:by|von|par|por)\b[\s:]*", re.IGNORECASE)
-# "(Reuters)", e-mails, handles, links
-_AUTHOR_NOISE = re.compile(r"\([^)]*\)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w+|https?://\S+")
-_AUTHOR_SEPARATORS = re.compile(r"[,;|&]|\s(?:and|und|et|e|y)\s", re.IGNORECASE)
-_MAX_NAME_WORDS = 6  # "José María Álvarez del Manzano" has five; longer is a sentence, not a name
-
-
-def clean_authors(raw: Iterable[str], outlet_names: Iterable[str | None] = ()) -> list[str]:
-    """Person names from bylines: no "By"/"Von"/"Par"/"Por", outlets, emails or handles, no repeats."""
-    outlets = _outlet_names(outlet_names)
-    names: dict[str, str] = {}
-    for byline in raw:
-        for part in _AUTHOR_SEPARATORS.split(_AUTHOR_NOISE.sub(" ", byline)):
-            name = _clean_name(part)
-            if name and not _names_outlet(name, outlets):
-                names.setdefault(name.casefold(), name)
-    return list(names.values())
-
-
-def _clean_name(part: str) -> str | None:
-    name = " ".join(_BYLINE_PREFIX.sub("", part.strip()).split()).strip(" .:-–—")
-    if not any(char.isalpha() for char in name) or len(name.split()) > _MAX_NAME_WORDS:
-        return None
-    return name
-
-
-_AUTHOR_META = tuple("author article:author parsely-author sailthru.author dc.creator dcterms.creator byl".split())
-
-
-def _raw_authors(tree: HtmlElement, declared: _Declared) -> list[str]:
-    from_json_ld = [name for name in map(_ld_text, declared.values("author")) if name]
-    if from_json_ld:
-        return from_json_ld
-    from_meta = [declared.meta[key] for key in _AUTHOR_META if key in declared.meta]
-    from_meta = [value for value in from_meta if not value.startswith(("http://", "https://"))]
-    if from_meta:
-        return from_meta
-    byline = extract_author(tree)  # searches the whole page: only when nothing is declared
-    return [byline] if byline else []
-
-
-# --- language ---------------------------------------------------------------------------------
-
-_LANGUAGE_CODE = re.compile(r"([a-z]{2})(?:[-_][a-z0-9]+)*", re.IGNORECASE)
-_WORD = re.compile(r"[^\W\d_]+")
-_STOP_WORDS = {
-    "en": "the and of to is that for with was on are be this by have from it which not has were will would their they"
-    " been or said its at",
-    "de": "der die und das ist nicht mit den von zu sich des auf für ein eine dem auch es im wird werden sind wurde bei"
-    " nach aus als oder über hat",
-    "fr": "de le la les des et est une du dans que pour qui pas sur au sont par avec ce il elle aux mais ont cette été"
-    " plus leur ses nous",
-    "es": "de el los las del que en por con para una es se lo su como más pero sus fue ha está este entre cuando"
-    " también sobre sin hay desde muy",
-    "it": "il di che della per con non una sono del gli le nel alla anche come più dei delle questo essere ha ma ed"
-    " stato sulla dal tra loro nella",
-    "nl": "de het een van en is dat niet op te zijn voor met die aan ook er maar wordt om bij nog dan worden naar deze"
-    " hebben heeft werd kan",
-    "pl": "i w nie na się z do że jest to o jak ale co od po czy tak tylko dla przez jego są już może być był oraz"
-    " także które",
-    "pt": "de o os as do da dos das não um uma em que para com é se na no mais por ao foi são pela pelo também seu sua"
-    " como entre",
-}
-_STOP_SETS = {language: frozenset(words.split()) for language, words in _STOP_WORDS.items()}
-_DETECTION_SAMPLE = 4000  # characters: plenty to tell eight languages apart, cheap on long articles
-
-
-def _language_code(value: str | None) -> str | None:
-    """Two lower-case letters from "en-GB", "de_DE" or "fr"; None for anything else."""
-    match = _LANGUAGE_CODE.fullmatch((value or "").split(",")[0].strip())
-    return match[1].lower() if match else None
-
-
-def _declared_language(tree: HtmlElement, declared: _Declared) -> str | None:
-    candidates = (
-        tree.get("lang"),
-        tree.get("xml:lang"),
-        declared.meta.get("og:locale"),
-        declared.meta.get("content-language"),
-        declared.text("inLanguage"),
-    )
-    return next(filter(None, map(_language_code, candidates)), None)
-
-
-def detect_language(text: str, min_hits: int = 10) -> str | None:
-    """Guess en, de, fr, es, it, nl, pl or pt from stop words; None if unsure or too short."""
-    words = _WORD.findall(text[:_DETECTION_SAMPLE].lower())
-    hits = sorted(((sum(word in stops for word in words), lang) for lang, stops in _STOP_SETS.items()), reverse=True)
-    (best, language), (runner_up, _) = hits[:2]
-    return language if best >= min_hits and best > runner_up else None
-
-
-# --- canonical URL ----------------------------------------------------------------------------
-
-_NOT_IN_URLS = re.compile(r"[\s{}<>\"]")  # template placeholders and pasted markup
-
-
-def _canonical_url(tree: HtmlElement, url: str) -> str:
-    """The declared canonical URL when plausible: http(s), not garbage, not the home page."""
-    for link in tree.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split():
-            return _plausible_canonical(link.get("href") or "", url) or url
-    return url
-
-
-def _plausible_canonical(href: str, url: str) -> str | None:
-    href = href.strip()
-    if not href or _NOT_IN_URLS.search(href):
-        return None
-    canonical = urljoin(url, href)
-    parts = urlsplit(canonical)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    if parts.path in ("", "/") and urlsplit(url).path not in ("", "/"):
-        return None  # sites that point every page at their home page
-    return canonical
-
-
-# --- body -------------------------------------------------------------------------------------
-
-_BULLETS = "-*•| \t"  # list and table markers trafilatura puts before a line of text
-
-
-def _body_text(tree: HtmlElement, url: str, options: ExtractionOptions) -> str:
-    document = bare_extraction(
-        tree,
-        url=url,
-        include_comments=False,
-        include_tables=True,
-        deduplicate=False,
-        favor_precision=options.favor_precision,
-    )
-    text = document.text if isinstance(document, Document) else None
-    if not text or not text.strip():
+    Runs before the cleanup, which would remove the very link lines that make a listing."""
+    if not text:
         raise NotAnArticle("no article body")
-    return text.strip()
-
-
-def _check_article(tree: HtmlElement, declared: _Declared, text: str, url: str, options: ExtractionOptions) -> None:
-    """Raise NotAnArticle for listings and short bodies; a page that declares an article is one."""
-    declares_article = bool(declared.article) or declared.meta.get("og:type") == "article"
-    if not declares_article and _looks_like_index(tree, declared, text, url, options.max_link_share):
+    if not declared.declares_article and _looks_like_index(declared, text, url, links, options.max_link_share):
         raise NotAnArticle("index page")
+
+
+def _check_length(text: str, options: ExtractionOptions) -> None:
     if len(text) < options.min_text_chars:
         raise NotAnArticle(f"too short ({len(text)} chars)")
 
 
-def _looks_like_index(tree: HtmlElement, declared: _Declared, text: str, url: str, max_link_share: float) -> bool:
-    return (
-        declared.declares_listing or _listing_path(urlsplit(url).path) or _link_text_share(tree, text) >= max_link_share
-    )
+def _looks_like_index(declared: Declared, text: str, url: str, links: frozenset[str], max_link_share: float) -> bool:
+    return declared.declares_listing or _listing_path(urlsplit(url).path) or _link_share(text, links) >= max_link_share
 
 
 _LISTING_SEGMENTS = frozenset(
@@ -509,10 +170,9 @@ def _listing_path(path: str) -> bool:
     return len(segments) <= 2 and segments[0] in _LISTING_SEGMENTS
 
 
-def _link_text_share(tree: HtmlElement, text: str) -> float:
+def _link_share(text: str, links: frozenset[str]) -> float:
     """Share of body lines that are the text of a link: headlines on a listing, rare in articles."""
-    lines = [stripped for line in text.splitlines() if (stripped := line.strip(_BULLETS))]
-    links = {" ".join(anchor.text_content().split()) for anchor in tree.iter("a")}
+    lines = [squashed for line in text.splitlines() if (squashed := squash(line))]
     return sum(line in links for line in lines) / max(len(lines), 1)
 
 
@@ -526,17 +186,29 @@ def extract_article(html: str | bytes, url: str, options: ExtractionOptions = Ex
     Content-Type header decode first and pass the text.
     """
     tree = _parse(html)
-    declared = _read_declared(tree)
-    text = _body_text(tree, url, options)
-    _check_article(tree, declared, text, url, options)
-    outlets = (_sitename(declared), declared.text("publisher"), _host_label(url))
+    declared = read_declared(tree)
+    bylines = byline_elements(tree)
+    article = _metadata(tree, declared, bylines, url, options)
+    context = body_context(tree, declared, article.title)
+    main = main_text(tree, bylines, declared, url, options.favor_precision)  # last to read: drops the bylines
+    _check_not_index(declared, main, url, frozenset(context.link_texts), options)
+    text = clean_body(main, context)
+    _check_length(text, options)
+    return replace(article, text=text, language=article.language or detect_language(text, options.min_language_hits))
+
+
+def _metadata(
+    tree: HtmlElement, declared: Declared, bylines: list[HtmlElement], url: str, options: ExtractionOptions
+) -> Article:
+    """The article without its text, and without a language unless the page declares one."""
+    outlets = outlet_names(declared, url)
     return Article(
-        url=_canonical_url(tree, url),
-        title=_title(tree, declared, outlets),
-        text=text,
-        authors=clean_authors(_raw_authors(tree, declared), outlets),
-        published_at=_published_at(tree, declared, url, options),
-        language=_declared_language(tree, declared) or detect_language(text, options.min_language_hits),
-        description=_description(declared),
-        sitename=_sitename(declared),
+        url=canonical_url(tree, url),
+        title=title(tree, declared, outlets),
+        text="",
+        authors=authors(tree, declared, bylines, outlets),
+        published_at=published_at(tree, declared, url, options.fallback_date, options.guess_date),
+        language=declared_language(tree, declared),
+        description=description(declared),
+        sitename=sitename(declared),
     )

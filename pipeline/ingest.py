@@ -1,8 +1,9 @@
 """From a fetched page to a storable article: extract, normalize, tag (pure, no Scrapy).
 
-:func:`process_page` is the one code path for every page newsmon reads: the crawler runs it in a
+:func:`process_page` is the one code path for every page newsmon stores: the crawler runs it in a
 process pool (:class:`ExtractionPool`) so that both cores extract while the reactor keeps
-downloading; ``newsmon reextract`` and ``newsmon extract`` call it directly.
+downloading, and ``newsmon reextract`` runs it over stored pages. ``newsmon extract`` shows users the
+same ``decode_html`` + ``extract_article`` steps on local files.
 """
 
 from __future__ import annotations

@@ -77,7 +77,8 @@ def test_three_workers_store_everything_once(tmp_path: Path, pg_url: str, redis_
             articles = Counter(path for path in site.requested if path.startswith("/a/"))
             assert len(articles) == PAGES and set(articles.values()) == {1}, "each page requested once by all workers"
             assert sum(f.stored for f in first.run.figures.values()) == PAGES
-            assert sum(f.links_found for f in first.run.figures.values()) == 2 * PAGES  # each listed twice
+            links = sum(f.links_found for f in first.run.figures.values())
+            assert PAGES <= links <= 2 * PAGES  # each article is listed by two feeds, read by one or two workers
 
             site.requested.clear()
             second = seed_crawl(engine, settings, [], wait=True, timeout=300)

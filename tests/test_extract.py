@@ -7,6 +7,7 @@ rewrite them with ``python -m tests.pages.regenerate`` and review the diff.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from demo.server import DEFAULT_ROOT, fill_placeholders
 from pipeline.extract import (
     Article,
     ExtractionOptions,
@@ -516,6 +518,243 @@ def test_sitename_and_description(head: str, sitename: str | None, description: 
 
 
 def test_text_has_one_paragraph_a_line() -> None:
-    """Line breaks inside a paragraph's markup are not paragraph breaks."""
+    """Line breaks inside a paragraph's markup are not paragraph breaks; the headline is the title."""
     lines = extract_article(page(), URL).text.split("\n")
-    assert [line.split()[0] for line in lines] == ["Council", "Ministers", "The", "Civil"]
+    assert [line.split()[0] for line in lines] == ["Ministers", "The", "Civil"]
+
+
+# --- the body: boilerplate that survives trafilatura -------------------------------------------
+
+P1, P2, P3 = re.findall(r"<p>.*?</p>", BODY, re.DOTALL)
+FIRST, LAST = "Ministers meeting in Brussels", "Civil society groups said"
+FIRST_WORDS = ["Ministers", "The", "Civil"]
+BODY_LINES = BODY.replace("<h1>", "<p>").replace("</h1>", "</p>")  # the same article without its headline
+
+
+def body_of(body: str, head: str = "") -> str:
+    return extract_article(page(head, body), URL).text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "<p>By Anna Keller</p>",
+        "<p>BY ANNA KELLER AND TOM BAKER | March 5, 2024</p>",
+        "<p>Von Julia Becker, Stand: 05.03.2024</p>",
+        "<p>Par Claire Dubois, le 5 mars 2024</p>",
+        "<p>Por Lucía Pérez</p>",
+        "<p>di Marco Rossi</p>",
+        "<p>Door Sanne de Vries</p>",
+        "<p>Przez Jan Kowalski</p>",
+        "<p>Author: Eva Lind</p>",
+        "<p>Updated June 3, 2024 at 10:15</p>",
+        "<p>Tuesday, 5 March 2024 - 12:00 CET</p>",
+        "<p>5 min read</p>",
+        "<p>Lesezeit: 3 Minuten</p>",
+        "<p>Temps de lecture : 2 min</p>",
+        '<p><a href="/policy">Policy</a> | <a href="/tech">Tech</a></p>',
+    ],
+)
+def test_byline_and_dateline_lines_go_from_the_start(line: str) -> None:
+    text = body_of(line + BODY)
+    assert text.startswith(FIRST), text
+
+
+@pytest.mark.parametrize(
+    "element",
+    [
+        '<div class="author-line">Anna Keller and Tom Baker</div>',
+        '<p class="article-byline">Written by Anna Keller on 5 March</p>',
+        '<span class="Dateline">BRUSSELS</span>',
+        '<div itemprop="author"><a href="/anna">Anna Keller</a></div>',
+        '<p class="kicker">Artificial intelligence</p>',
+        '<p class="dachzeile">Künstliche Intelligenz</p>',
+        '<p class="rubrique">Politique</p>',
+    ],
+)
+def test_elements_marked_as_byline_or_kicker_are_not_body(element: str) -> None:
+    assert body_of(element + BODY).startswith(FIRST)
+
+
+def test_a_long_element_with_an_author_class_is_body() -> None:
+    """Some CMSs put "author" in the class of the article itself; bylines are short."""
+    assert body_of(f'<div class="author-content">{BODY_LINES}</div>').startswith("Council adopts position")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "<p>Read more: <a href='/policy/ai-office'>AI Office guidance slips to next year</a></p>",
+        "<p>READ MORE: Commission fines platform over ads</p>",
+        "<p>[Related: Parliament committee backs AI liability rules]</p>",
+        "<p>Lesen Sie auch: KI-Verordnung tritt in Kraft</p>",
+        "<p>À lire aussi : le règlement sur l'IA publié au Journal officiel</p>",
+        "<p>Leggi anche: l'AI Act entra in vigore</p>",
+        "<p>Sign up for our free daily newsletter and get the news first.</p>",
+        "<p>Get the day's top stories delivered to your inbox every morning.</p>",
+        "<p>Recevez chaque matin l'essentiel de l'actualité dans votre boîte mail.</p>",
+        "<p>Jetzt abonnieren: die wichtigsten Nachrichten direkt in Ihr Postfach.</p>",
+        "<p>Follow us on Twitter and LinkedIn for more policy news.</p>",
+        "<p>Advertisement</p>",
+        "<p>Anzeige</p>",
+    ],
+)
+def test_prompts_and_calls_to_action_go_wherever_they_are(line: str) -> None:
+    assert [line.split()[0] for line in body_of(P1 + line + P2 + P3).split("\n")] == FIRST_WORDS
+
+
+def test_a_prompt_takes_its_headlines_with_it() -> None:
+    related = (
+        "<p>Related:</p><ul><li><a href='/a'>Spain's pilot sandbox publishes first results</a></li>"
+        "<li><a href='/b'>AI Act published in the Official Journal</a></li></ul>"
+    )
+    assert [line.split()[0] for line in body_of(P1 + related + P2 + P3).split("\n")] == FIRST_WORDS
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        "<p>Reporting by Anna Keller; additional reporting by Tom Baker in Berlin; Editing by Eva Lind</p>",
+        "<p>Source: Example News Agency</p>",
+        "<p>Tags: <a href='/tag/ai'>AI Act</a>, <a href='/tag/council'>Council</a></p>",
+        "<p>Filed under: Policy</p>",
+        "<p>12 comments</p>",
+        "<p>© 2024 Example News. All rights reserved.</p>",
+        (
+            "<ul><li><a href='/x'>Chips Act subsidies come under review</a></li>"
+            "<li><a href='/y'>Senate privacy bill stalls again</a></li></ul>"
+        ),
+        "<h3>The Brussels Brief newsletter</h3><p>The day's EU policy news, every morning at seven.</p>",
+        "<p>Follow Example News on Instagram, Facebook and YouTube.</p><p>Listen to our podcast every Friday.</p>",
+    ],
+)
+def test_boxes_and_credits_go_from_the_end(ending: str) -> None:
+    assert body_of(BODY + ending).split("\n")[-1].startswith(LAST)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "<p>By the end of the year, every member state must name a market surveillance authority.</p>",
+        "<p>More than 200 companies have signed the voluntary pledge so far, officials said.</p>",
+        "<p>Like Facebook and Google, smaller platforms will have to label AI-generated images.</p>",
+        "<p>Readers of the EU AI Act Newsletter get a weekly summary of such decisions, its editor said.</p>",
+        "<p>Phishing messages written by AI models now land in your inbox in perfect German.</p>",
+        "<p>The vote is scheduled for 12 March 2024.</p>",
+        "<p>Related parties must disclose their interests before the hearing.</p>",
+    ],
+)
+def test_sentences_that_only_resemble_boilerplate_stay(line: str) -> None:
+    lines = body_of(line + P1 + P2 + P3 + line).split("\n")
+    assert lines[0] == lines[-1] == line.removeprefix("<p>").removesuffix("</p>")
+
+
+# --- the body: several containers, declared articleBody -----------------------------------------
+
+TEASER = "<p>The Council adopted its position on the AI Act on Tuesday, after months of talks among ministers.</p>"
+
+
+def article_body(text: str) -> str:
+    return json_ld({"@type": "NewsArticle", "headline": "Council adopts AI rules", "articleBody": text})
+
+
+def test_a_declared_article_body_much_longer_than_the_page_text_wins() -> None:
+    """A paywalled page shows a teaser, while its JSON-LD holds the whole article."""
+    declared = "Ministers agreed the Council's position.\n" + " ".join(BODY.split()) + "\n\nThe talks start in June."
+    text = extract_article(page(article_body(declared), TEASER * 2), URL, ExtractionOptions(min_text_chars=20)).text
+    assert text.startswith("Ministers agreed the Council's position.") and text.endswith("The talks start in June.")
+
+
+def test_a_declared_summary_does_not_replace_the_article() -> None:
+    assert body_of(BODY, article_body("The Council agreed its position.")).startswith(FIRST)
+
+
+def test_article_body_with_markup_is_read_as_text() -> None:
+    declared = "<p>Ministers agreed &amp; signed.</p>" + "<p>" + "The talks go on. " * 40 + "</p>"
+    text = extract_article(page(article_body(declared), TEASER), URL, ExtractionOptions(min_text_chars=20)).text
+    assert text.startswith("Ministers agreed & signed.\nThe talks go on.") and "<p>" not in text
+
+
+def test_an_article_split_into_containers_of_one_class_is_read_whole() -> None:
+    """Around an ad, some CMSs close the body container and open another of the same class."""
+    first, *rest = (" ".join(paragraph.split()) for paragraph in BODY.split("</p>")[:-1])
+    html = (
+        f"<h1>Council adopts AI rules</h1><div class='grid'><div class='article-body'>{first}</p></div></div>"
+        "<div class='ad'><p>Advertisement</p></div>"
+        f"<div class='grid'><div class='article-body'>{'</p>'.join(rest)}</p></div></div>"
+    )
+    assert [line.split()[0] for line in body_of(html).split("\n")] == FIRST_WORDS
+
+
+# --- authors from the visible byline ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        (
+            '<p class="signature">Par Claire Dubois et Jean Martin | Publié le 5 mars</p>',
+            ["Claire Dubois", "Jean Martin"],
+        ),
+        ('<p class="autor-zeile">Von Anna Becker, Stand: 18.11.2026</p>', ["Anna Becker"]),
+        ('<div class="byline">By Eva Lind — Updated 2 hours ago</div>', ["Eva Lind"]),
+        (
+            '<span class="byline">Door Sanne de Vries en Piet Jansen op 10 januari</span>',
+            ["Sanne de Vries", "Piet Jansen"],
+        ),
+        ('<p class="autore">di Marco Rossi, 7 febbraio 2024</p>', ["Marco Rossi"]),
+        ('<p class="autor">Przez Jan Kowalski i Annę Nowak, dnia 5 marca</p>', ["Jan Kowalski", "Annę Nowak"]),
+    ],
+)
+def test_authors_from_a_visible_byline_without_its_dateline(byline: str, expected: list[str]) -> None:
+    article = extract_article(page(body=byline + BODY), URL)
+    assert article.authors == expected
+    assert not any(name in article.text for name in expected)
+
+
+def test_only_the_first_visible_byline_counts() -> None:
+    """Later bylines belong to teasers of other articles."""
+    teaser = '<aside><p class="byline">By Tom Baker</p><a href="/other">Other story</a></aside>'
+    assert extract_article(page(body='<p class="byline">By Anna Keller</p>' + BODY + teaser), URL).authors == [
+        "Anna Keller"
+    ]
+
+
+# --- the bundled sample site, as the crawler fetches it -------------------------------------------
+
+SAMPLE_BASE = "http://127.0.0.1:8000"
+SAMPLE_NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+SAMPLE_MANIFEST: dict[str, Any] = json.loads((DEFAULT_ROOT / "manifest.json").read_text(encoding="utf-8"))
+SAMPLE_ARTICLES = {a["path"]: a for a in SAMPLE_MANIFEST["articles"]}
+
+
+def sample(path: str) -> Article:
+    """A sample article as the sample site serves it (placeholders filled), extracted."""
+    raw = fill_placeholders((DEFAULT_ROOT / SAMPLE_ARTICLES[path]["file"]).read_bytes(), SAMPLE_BASE, SAMPLE_NOW)
+    return extract_article(raw, SAMPLE_BASE + path)
+
+
+BYLINE_START = re.compile(r"^(?:By|Von|Par|Publié|Stand)\b")
+
+
+@pytest.mark.parametrize("path", SAMPLE_ARTICLES)
+def test_sample_site_article(path: str) -> None:
+    """Every sample article: its title, author, language and date, its body without bylines or sidebars."""
+    expected, article = SAMPLE_ARTICLES[path], sample(path)
+    assert (article.title, article.authors, article.language) == (
+        expected["title"],
+        [expected["author"]],
+        expected["language"],
+    )
+    published = SAMPLE_NOW - timedelta(days=expected["published_days_ago"])
+    assert article.published_at is not None and article.published_at.date() == published.date()
+    assert expected["body_phrase"] in article.text
+    assert not any(headline in article.text for headline in expected["most_read"])
+    assert not BYLINE_START.match(article.text) and expected["author"] not in article.text.split("\n")[0]
+
+
+def test_the_french_sample_body_has_no_byline() -> None:
+    """The bug seen in the demo: this body began with "Par Julien Marchand | Publié le"."""
+    article = sample("/journal-du-numerique/articles/gigafactories-ia-consultation.html")
+    assert "Par Julien Marchand" not in article.text and "Publié le" not in article.text
+    assert article.authors == ["Julien Marchand"]
