@@ -47,7 +47,12 @@ def main() -> None:
         step("Search the archive", "search", "gigafactory", config=config)
         step("Articles tagged Stargate (the TV-series story is not among them)", "search", "--tag", "Stargate",
              config=config)
-    print(f"\nDone. The archive is {database}; try: .venv/bin/newsmon --config {config} search 'AI Act'")
+        step("One row per story: the syndicated copy is listed under its original", "search", "gigafactories",
+             "--collapse", config=config)
+        step("Preview the morning digest (nothing is sent)", "digest", "--dry-run", "--out", str(out / "digest"),
+             config=config)
+    print(f"\nDone. The archive is {database}; the digest preview is in {out / 'digest'}.")
+    print(f"Try: .venv/bin/newsmon --config {config} search 'AI Act'")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import click
 from sqlalchemy import Engine
 
 from pipeline.crawl import EXIT_BROKEN, run_crawl
+from pipeline.digest_command import digest_command, feed_command
 from pipeline.extract_command import extract_command
 from pipeline.frontier import exec_worker, seed_crawl
 from pipeline.config import LoadedConfig, Settings, describe_keys, load_config, masked, to_toml
@@ -354,7 +355,8 @@ def _dropped_cell(count: int, reasons: dict[str, int]) -> str:
     return f"{count} ({detail})"
 
 
-cli.add_command(extract_command)
+for command in (extract_command, digest_command, feed_command):
+    cli.add_command(command)
 
 
 def main() -> None:

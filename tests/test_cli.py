@@ -77,7 +77,7 @@ def filled(config: Path, database_url: str) -> Path:
     return config
 
 
-COMMANDS = ["init", "config", "search", "stats", "retag", "crawl"]
+COMMANDS = ["init", "config", "search", "stats", "retag", "reextract", "crawl", "worker", "extract", "digest", "feed"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
