@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from pipeline.crawl import EXIT_BROKEN, run_crawl
 from pipeline.digest_command import digest_command, feed_command
 from pipeline.extract_command import extract_command
+from pipeline.schedule_command import schedule_command
 from pipeline.frontier import exec_worker, seed_crawl
 from pipeline.config import LoadedConfig, Settings, describe_keys, load_config, masked, to_toml
 from pipeline.errors import NewsmonError
@@ -355,7 +356,7 @@ def _dropped_cell(count: int, reasons: dict[str, int]) -> str:
     return f"{count} ({detail})"
 
 
-for command in (extract_command, digest_command, feed_command):
+for command in (extract_command, digest_command, feed_command, schedule_command):
     cli.add_command(command)
 
 

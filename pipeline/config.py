@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipeline.cron import cron_trigger
 from pipeline.errors import ConfigError
 from pipeline.tagging import compile_term
 from storage.db import display_url
@@ -137,7 +137,7 @@ class TopicSettings(_Section):
 def _check_cron(expression: str | None) -> str | None:
     if expression is not None:
         try:
-            CronTrigger.from_crontab(expression)
+            cron_trigger(expression, "UTC")
         except ValueError as exc:
             raise ValueError(
                 f"bad cron expression {expression!r} ({exc}): use five fields, minute hour day month weekday, "

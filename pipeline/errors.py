@@ -2,7 +2,8 @@
 
     NewsmonError            base: a problem the user can fix; its message says how
     ├── ConfigError         the config file, an environment variable or a flag is wrong
-    └── UsageError          a command-line value is wrong (a bad date, an unknown source)
+    ├── UsageError          a command-line value is wrong (a bad date, an unknown source)
+    └── CrawlLocked         another crawl is running, so this one was not started
 
 Storage raises its own :class:`storage.errors.StorageError` family (the database is unreachable or
 broken); the CLI reports both the same way. A page that cannot be extracted is not an error: extraction
@@ -20,3 +21,7 @@ class ConfigError(NewsmonError):
 
 class UsageError(NewsmonError):
     """A value given on the command line is invalid."""
+
+
+class CrawlLocked(NewsmonError):
+    """Another crawl (scheduled or by hand, on any machine) holds the crawl lock; nothing was started."""

@@ -84,12 +84,14 @@ def _prepare_sqlite(engine: Engine) -> None:
 _FTS_TABLE_PREFIX = "articles_fts"
 _FTS_COLUMNS = frozenset({"search_vector"})
 _FTS_INDEXES = frozenset({"ix_articles_search"})
+# `newsmon schedule` keeps its jobs in this table; APScheduler's job store creates and owns it.
+SCHEDULER_JOBS_TABLE = "apscheduler_jobs"
 
 
 def include_in_autogenerate(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    """Alembic ``include_object`` hook: hide the full-text search objects from autogenerate."""
+    """Alembic ``include_object`` hook: hide the full-text search objects and the scheduler's table."""
     if type_ == "table":
-        return not (name or "").startswith(_FTS_TABLE_PREFIX)
+        return not (name or "").startswith(_FTS_TABLE_PREFIX) and name != SCHEDULER_JOBS_TABLE
     if type_ == "column":
         return name not in _FTS_COLUMNS
     if type_ == "index":

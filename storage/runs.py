@@ -99,3 +99,10 @@ def close_unfinished_run(engine: Engine, run_id: int, status: str, message: str)
             .values(finished_at=utcnow(), status=status, message=message)
         ).rowcount
     return bool(changed)
+
+
+def last_run_finished(engine: Engine) -> bool:
+    """Whether the newest crawl run (if any) ended normally, so that its feed validators can be trusted."""
+    with engine.connect() as connection:
+        status = connection.scalar(select(CrawlRun.status).order_by(CrawlRun.id.desc()).limit(1))
+    return status in (None, "finished")

@@ -77,7 +77,7 @@ def filled(config: Path, database_url: str) -> Path:
     return config
 
 
-COMMANDS = ["init", "config", "search", "stats", "retag", "reextract", "crawl", "worker", "extract", "digest", "feed"]
+COMMANDS = ["init", "config", "search", "stats", "retag", "reextract", "crawl", "worker", "extract", "digest", "feed", "schedule"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

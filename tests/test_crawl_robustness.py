@@ -61,6 +61,18 @@ def test_gzip_bomb_is_dropped_and_memory_stays_bounded(tmp_path: Path, sqlite_ur
     engine.dispose()
 
 
+class PopenSpy:
+    """subprocess.Popen that records the commands it starts."""
+
+    def __init__(self) -> None:
+        self.commands: list[list[str]] = []
+        self._popen = subprocess.Popen
+
+    def __call__(self, command: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
+        self.commands.append(command)
+        return self._popen(command, **kwargs)  # type: ignore[call-overload]
+
+
 def start_crawl(engine, config: Path) -> tuple[int, subprocess.Popen[bytes]]:  # type: ignore[no-untyped-def]
     run_id = start_run(engine)
     child = subprocess.Popen(crawl_command(config, [], run_id, "WARNING"), start_new_session=True)
@@ -76,7 +88,7 @@ def wait_for_articles(engine, minimum: int, timeout: float = 60) -> None:  # typ
 
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGINT"])
 def test_interrupted_crawl_loses_nothing_and_the_next_one_completes(
-    tmp_path: Path, database_url: str, how: str
+    tmp_path: Path, database_url: str, how: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site = GeneratedSite(pages=PAGES, hold_after=HELD_AFTER)
     with site.running():
@@ -97,7 +109,9 @@ def test_interrupted_crawl_loses_nothing_and_the_next_one_completes(
         assert_articles_whole(engine)
         site.requested.clear()
         site.release()
+        monkeypatch.setattr("pipeline.crawl.subprocess.Popen", spy := PopenSpy())
         outcome = run_crawl(engine, config, time_limit=120)
+        assert "--full" in spy.commands[0], "after an interrupted crawl, feeds are read without validators"
         assert outcome.exit_code == 0
         assert stored_count(engine) == PAGES
         assert_articles_whole(engine)

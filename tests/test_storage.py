@@ -275,3 +275,14 @@ def test_migrations_go_down_and_up_and_backfill_stories(engine) -> None:  # type
     migrate(command.upgrade, "head")
     upsert_articles(engine, [record(7, title="Quantum sensors")])  # FTS triggers survived the round trip
     assert [hit.url for hit in search(engine, "quantum")] == ["https://news.example/7"]
+
+
+def test_last_run_finished(engine) -> None:  # type: ignore[no-untyped-def]
+    from storage.runs import close_unfinished_run, last_run_finished
+
+    assert last_run_finished(engine)
+    finish_run(engine, start_run(engine), "finished", {})
+    assert last_run_finished(engine)
+    killed = start_run(engine)
+    close_unfinished_run(engine, killed, "failed", "killed")
+    assert not last_run_finished(engine)

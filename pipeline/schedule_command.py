@@ -1,0 +1,86 @@
+"""The ``newsmon schedule`` command: a thin click layer over :mod:`pipeline.schedule`.
+
+Registered on the ``newsmon`` group by ``pipeline/cli.py``; ``ctx.obj`` is the CLI's App (settings,
+engine, loaded config), opened only when the command needs it: ``--dry-run`` never opens the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Protocol
+
+import click
+from sqlalchemy import Engine
+
+from pipeline.config import LoadedConfig, Settings
+from pipeline.cron import next_fire_times
+from pipeline.locks import describe_holder
+from pipeline.schedule import PlannedJob, build_scheduler, dst_warnings, planned_jobs, run_scheduler
+from storage.locks import LockTaken, acquire_lock
+
+FIRE_TIMES_SHOWN = 5
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class _App(Protocol):
+    """What the command needs of ``ctx.obj`` (pipeline.cli.App, not imported: cli imports this module)."""
+
+    @property
+    def loaded(self) -> LoadedConfig: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+
+@click.command("schedule")
+@click.option("--dry-run", is_flag=True, help="Print each job with its next five run times and exit.")
+@click.option(
+    "--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO", show_default=True
+)
+@click.pass_obj
+def schedule_command(app: _App, dry_run: bool, log_level: str) -> None:
+    """Run the crawl and the digests on their schedules, in the foreground.
+
+    Jobs and times come from [schedule] and [[digests]]: cron expressions (minute hour day month
+    weekday, 0 = Sunday) in schedule.timezone. A run missed while the machine was down is made up once
+    on start-up, if it is at most schedule.misfire_grace_minutes late. Only one crawl runs at a time,
+    scheduled or by hand. SIGTERM or Ctrl-C stops the scheduler after the running jobs; a crawl ends
+    by itself or at its time limit.
+
+    Avoid times between 02:00 and 03:00: where clocks change for summer time (Europe/Brussels, most of
+    Europe) that hour is skipped in March, so the job runs an hour late, and repeated in October, so
+    it runs twice. The command warns when a schedule falls into such an hour.
+
+    \b
+    Examples:
+      newsmon schedule --dry-run
+      newsmon --config /etc/newsmon/newsmon.toml schedule --log-level WARNING
+    """
+    planned = planned_jobs(app.settings, app.loaded.path, log_level)
+    now = datetime.now(UTC)
+    for warning in dst_warnings(planned, now):
+        click.echo(f"warning: {warning}", err=True)
+    if dry_run:
+        click.echo(render_plan(planned, now))
+        return
+    logging.basicConfig(level=log_level, format=LOG_FORMAT)
+    try:
+        with acquire_lock(app.engine, "scheduler"):  # one active scheduler per archive, on any machine
+            run_scheduler(build_scheduler(app.settings, app.engine), planned)
+    except LockTaken as taken:
+        raise click.ClickException(f"another scheduler is already running ({describe_holder(taken.holder)})") from None
+
+
+def render_plan(planned: list[PlannedJob], now: datetime) -> str:
+    """Each job, its cron expression and time zone, then its next run times."""
+    blocks = []
+    for job in planned:
+        times = next_fire_times(job.trigger(), now, FIRE_TIMES_SHOWN)
+        lines = [f"{job.id}: {job.cron!r} in {job.timezone}"]
+        lines += [f"  {fire:%a %Y-%m-%d %H:%M %Z}" for fire in times]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
