@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import pstats
 import re
@@ -38,6 +39,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,13 +134,15 @@ class Timing:
     cpu: float  # this process's CPU time: the same work on an idle machine would take about this long
 
 
-def timed(label: str, function: Callable[[], int], pages: int, outcome: str) -> Timing:
-    """Run ``function`` (it returns how many pages had ``outcome``) and print pages/s by wall and CPU time."""
+def timed(label: str, function: Callable[[], int], pages: int, outcome: str, in_process: bool = True) -> Timing:
+    """Run ``function`` (it returns how many pages had ``outcome``) and print pages/s by wall and, when
+    the work runs ``in_process``, CPU time."""
     wall, cpu = time.perf_counter(), time.process_time()
     count = function()
     timing = Timing(time.perf_counter() - wall, time.process_time() - cpu)
+    cpu_text = f"CPU {timing.cpu / pages * 1000:.2f} ms/page; " if in_process else ""
     print(f"{label:38s} {pages} pages in {timing.wall:.1f}s = {pages / timing.wall:6.1f} pages/s "
-          f"({timing.wall / pages * 1000:.2f} ms/page; CPU {timing.cpu / pages * 1000:.2f} ms/page; {count} {outcome})")
+          f"({timing.wall / pages * 1000:.2f} ms/page; {cpu_text}{count} {outcome})")
     return timing
 
 
@@ -146,6 +150,33 @@ def time_plain_extraction(bodies: list[bytes]) -> Timing:
     """``trafilatura.extract`` over every page's bytes, as a user would call it (default options)."""
     return timed("plain trafilatura.extract, 1 process:", lambda: sum(not trafilatura.extract(html) for html in bodies),
                  len(bodies), "without text")
+
+
+_pages: list[bytes] = []  # an extraction process's share of the pages, inherited with fork
+
+
+def _keep_pages(bodies: list[bytes]) -> None:
+    global _pages
+    _pages = bodies
+
+
+def _extract_share(share: tuple[int, int]) -> int:
+    start, step = share
+    return sum(not trafilatura.extract(html) for html in _pages[start::step])
+
+
+def time_parallel_extraction(bodies: list[bytes], processes: int) -> Timing:
+    """Plain extraction in one process per core: the most any crawler could do on this machine.
+
+    The processes are forked, so that they inherit the pages (and trafilatura, imported) rather than
+    receive them; this process has no other thread yet. Its CPU time is the children's, not counted.
+    """
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=_keep_pages, initargs=(bodies,)) as pool:
+        list(pool.map(_extract_share, [(0, len(bodies))] * processes))  # start every process before timing
+        shares = [(start, processes) for start in range(processes)]
+        return timed(f"plain trafilatura.extract, {processes} processes:",
+                     lambda: sum(pool.map(_extract_share, shares)), len(bodies), "without text", in_process=False)
 
 
 def time_process_page(bodies: list[bytes], paths: list[str], base_url: str) -> Timing:
@@ -411,13 +442,13 @@ def report_processes(crawl: Crawl, server_cpu: float, harness_cpu: float) -> Non
     print(f"  anything else on the machine      {max(others, 0):6.1f}s CPU ({max(others, 0) / crawl.wall:.2f} cores)")
 
 
-def report(pages: int, plain: Timing, crawl: Crawl, figures: SourceFigures, articles: int) -> bool:
+def report(pages: int, plain: Timing, parallel: Timing, crawl: Crawl, figures: SourceFigures, articles: int) -> bool:
     """Print the comparison and the targets; True when every page was stored."""
     complete = figures.stored == pages == articles
     print(f"\npages: {pages}; crawl run {crawl.run_id}: {figures.links_found} links, {figures.fetched} fetched, "
           f"{figures.stored} stored, {figures.dropped} dropped, {figures.failed} failed; {articles} articles in the "
           f"database{'' if complete else '  <-- NOT every page was stored'}")
-    ratio = report_rates(pages / plain.wall, crawl, figures.stored)
+    ratio = report_rates(pages / plain.wall, pages / parallel.wall, crawl, figures.stored)
     report_ceiling(pages / plain.cpu, crawl, figures.stored)
     peak = crawl.sampler.peak_pss_kb / 1024
     print(f"peak memory, CLI + crawler + workers:   {peak:7.0f} MB summed PSS (sampled every "
@@ -429,10 +460,12 @@ def report(pages: int, plain: Timing, crawl: Crawl, figures: SourceFigures, arti
     return complete
 
 
-def report_rates(plain_rate: float, crawl: Crawl, stored: int) -> float:
-    """Wall-clock pages/s of both, and their ratio; returns the ratio with start-up included."""
+def report_rates(plain_rate: float, parallel_rate: float, crawl: Crawl, stored: int) -> float:
+    """Wall-clock pages/s of each, and their ratio to plain extraction; returns the crawl's, start-up included."""
     rate = stored / crawl.wall
     print(f"plain trafilatura.extract, 1 process:   {plain_rate:7.1f} pages/s")
+    print(f"plain, one process per core (ceiling):  {parallel_rate:7.1f} pages/s  "
+          f"ratio {parallel_rate / plain_rate:.2f}")
     print(f"newsmon crawl, command start to exit:   {rate:7.1f} pages/s ({crawl.wall:.1f}s, start-up included)  "
           f"ratio {rate / plain_rate:.2f}")
     if crawl.started_at is not None and crawl.closed_at is not None:
@@ -489,6 +522,10 @@ def main() -> int:
         plain = time_plain_extraction(bodies)
         print(f"  the server needs {server_cpu_per_page / (plain.cpu / args.pages):.1%} of the CPU time plain "
               f"extraction takes per page")
+        cores = len(os.sched_getaffinity(0))
+        parallel = time_parallel_extraction(bodies, cores)
+        print(f"  {cores} processes extract {plain.wall / parallel.wall:.2f} times as fast as one: the ceiling of "
+              f"any crawl's ratio on this machine")
         time_process_page(bodies, paths, server.base_url)
         del bodies
         with tempfile.TemporaryDirectory(prefix="newsmon-bench-") as folder:
@@ -500,7 +537,7 @@ def main() -> int:
             server_cpu, harness_cpu = server.cpu_seconds() - server_cpu, own_cpu() - harness_cpu
             figures, articles = stored_articles(database_url, crawl.run_id)
             report_processes(crawl, server_cpu, harness_cpu)
-            complete = report(args.pages, plain, crawl, figures, articles)
+            complete = report(args.pages, plain, parallel, crawl, figures, articles)
             if profile is not None:
                 print_profile(profile)
     finally:

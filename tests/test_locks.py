@@ -131,7 +131,7 @@ def test_advisory_locks_belong_to_one_schema(pg_url: str, pg_admin_url: str) -> 
 def sleeping_crawl(seconds: float) -> Callable[..., list[str]]:
     """A stand-in for ``python -m crawler`` that only takes its time."""
 
-    def command(config_path: Path | None, sources: list[str], run_id: int, log_level: str = "INFO") -> list[str]:
+    def command(config_path: Path | None, sources: list[str], run_id: int, log_level: str = "INFO", full: bool = False) -> list[str]:
         return [sys.executable, "-c", f"import time; time.sleep({seconds})"]
 
     return command

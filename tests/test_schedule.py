@@ -185,7 +185,7 @@ def test_help_explains_the_hour_to_avoid() -> None:
 def fake_crawl(monkeypatch: pytest.MonkeyPatch) -> None:
     """The crawl child is a stand-in that exits at once with status 3 (so its run is closed as failed)."""
 
-    def command(config_path: Path | None, sources: list[str], run_id: int, log_level: str = "INFO") -> list[str]:
+    def command(config_path: Path | None, sources: list[str], run_id: int, log_level: str = "INFO", full: bool = False) -> list[str]:
         return [sys.executable, "-c", "raise SystemExit(3)"]
 
     monkeypatch.setattr(pipeline.crawl, "crawl_command", command)
