@@ -20,6 +20,8 @@ is never logged, printed or put in an error message.
 
 from __future__ import annotations
 
+import contextlib
+
 import logging
 import os
 import re
@@ -248,9 +250,8 @@ class Mailer:
         if self._connection is None:
             return
         try:
-            self._connection.quit()
-        except OSError:
-            pass  # QUIT is a courtesy: the message was accepted or not before this point
+            with contextlib.suppress(OSError):  # QUIT is a courtesy: the message was accepted or not by now
+                self._connection.quit()
         finally:
             self._drop()
 

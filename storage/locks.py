@@ -17,6 +17,8 @@ tells since when.
 
 from __future__ import annotations
 
+import contextlib
+
 import fcntl
 import hashlib
 import json
@@ -178,10 +180,9 @@ def _advisory_holder(connection: Connection, key: int) -> LockHolder | None:
 def _end_session(connection: Connection, key: int | None) -> None:
     """Unlock (so a waiting process can take the lock at once) and close the session for good."""
     try:
-        if key is not None:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-    except SQLAlchemyError:
-        pass  # the session is already gone, and its lock with it
+        with contextlib.suppress(SQLAlchemyError):  # a session already gone took its lock with it
+            if key is not None:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
     finally:
         connection.invalidate()  # never back to the pool: its application_name names a lock holder
         connection.close()
