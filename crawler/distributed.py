@@ -120,6 +120,12 @@ class WorkerSpider(RedisMixin, NewsSpider):
         except (ValueError, KeyError) as exc:
             logger.error("ignoring seed %r: %s", data[:200], exc)
             return None
+        if seed.get("run") != getattr(self, "_seeding", None):
+            # A new crawl run: this long-lived worker forgets which links it queued in earlier runs (the
+            # shared duplicate filter was cleared for the new run; a page another worker took and lost must
+            # be queued again).
+            self._seeding = seed.get("run")
+            self._requested.clear()
         full = seed.get("full", False)
         validators = None if full else load_validators(self.archive.engine, [seed["url"]]).get(seed["url"])
         return self.listing_request(seed["url"], source, seed["kind"], validators)
