@@ -6,8 +6,9 @@
    feeds and sitemaps) from its own process on 127.0.0.1, and checks that it is fast: every page is
    fetched once over 8 keep-alive connections (which also gives this benchmark its copy of the pages),
    and the server's own CPU time per page is reported.
-2. Times, in this process, plain ``trafilatura.extract(html)`` over those N pages, and newsmon's own
-   per-page work (``pipeline.ingest.process_page``: extraction, tagging, normalizing) over the same.
+2. Times plain ``trafilatura.extract(html)`` over those N pages in this process, then in one forked
+   process per core (the ceiling of any crawler on this machine), and newsmon's own per-page work
+   (``pipeline.ingest.process_page``: extraction, tagging, signature) in this process.
 3. Crawls the site as a user would, ``newsmon --config X crawl`` into a fresh SQLite file, with a
    config like the sample site's (``demo.config.demo_config``: no delay, no autothrottle) and
    CONCURRENCY requests in flight, while sampling the memory and the CPU time of the processes the
@@ -19,7 +20,9 @@ one, as this benchmark receives them (start-up and shut-down left out). Memory i
 over the processes of PSS (proportional set size: a page shared by n processes counts 1/n in each,
 so shared libraries are not counted twice), every 0.5 s, and of RSS, every 50 ms. CPU time is read
 from /proc, so the report also says what the crawl could reach on an idle machine, and warns when
-other processes were busy. Exit status 1 when the crawl did not store every page.
+other processes were busy, or when the machine itself changed speed (a virtual machine's cores slow
+down with its neighbours' load: a sample of pages is extracted again just before and after the crawl).
+Exit status 1 when the crawl did not store every page.
 --profile runs ``python -m crawler`` under cProfile instead of the CLI and prints where the
 crawler's main thread spends its CPU time (its figures include the profiler's overhead).
 """
@@ -63,6 +66,8 @@ LOAD_CHECK_TIME_LIMIT = 60.0
 CRAWL_TIME_LIMIT = 1800.0
 TARGET_RATIO = 1.2
 TARGET_PEAK_MB = 400
+DRIFT_SAMPLE = 200  # pages extracted again just before and just after the crawl
+DRIFT_TOLERANCE = 0.15
 BUSY_MACHINE_CORES = 0.25  # other processes' load during the crawl above which its timing is not trusted
 TICK = os.sysconf("SC_CLK_TCK")
 RUN_LINE = re.compile(r"crawl run (\d+) (started|finished|interrupted)")
@@ -141,15 +146,14 @@ def timed(label: str, function: Callable[[], int], pages: int, outcome: str, in_
     count = function()
     timing = Timing(time.perf_counter() - wall, time.process_time() - cpu)
     cpu_text = f"CPU {timing.cpu / pages * 1000:.2f} ms/page; " if in_process else ""
-    print(f"{label:38s} {pages} pages in {timing.wall:.1f}s = {pages / timing.wall:6.1f} pages/s "
+    print(f"{label:40s} {pages} pages in {timing.wall:.1f}s = {pages / timing.wall:6.1f} pages/s "
           f"({timing.wall / pages * 1000:.2f} ms/page; {cpu_text}{count} {outcome})")
     return timing
 
 
-def time_plain_extraction(bodies: list[bytes]) -> Timing:
+def time_plain_extraction(bodies: list[bytes], label: str = "plain trafilatura.extract, 1 process:") -> Timing:
     """``trafilatura.extract`` over every page's bytes, as a user would call it (default options)."""
-    return timed("plain trafilatura.extract, 1 process:", lambda: sum(not trafilatura.extract(html) for html in bodies),
-                 len(bodies), "without text")
+    return timed(label, lambda: sum(not trafilatura.extract(html) for html in bodies), len(bodies), "without text")
 
 
 _pages: list[bytes] = []  # an extraction process's share of the pages, inherited with fork
@@ -507,39 +511,60 @@ def stored_articles(database_url: str, run_id: int | None) -> tuple[SourceFigure
     return figures, articles
 
 
+def measure_baselines(server: Server, pages: int) -> tuple[Timing, Timing, list[bytes]]:
+    """Fetch the pages, time plain extraction in one and in all cores, and newsmon's own per-page work.
+    Returns the two plain timings and a sample of the pages, to time again around the crawl."""
+    paths = synthetic_site.article_paths(pages)
+    bodies, server_cpu_per_page = load_check(server, paths)
+    plain = time_plain_extraction(bodies)
+    print(f"  the server needs {server_cpu_per_page / (plain.cpu / pages):.1%} of the CPU time plain extraction "
+          f"takes per page")
+    cores = len(os.sched_getaffinity(0))
+    parallel = time_parallel_extraction(bodies, cores)
+    print(f"  {cores} processes extract {plain.wall / parallel.wall:.2f} times as fast as one: the ceiling of any "
+          f"crawl's ratio on this machine")
+    time_process_page(bodies, paths, server.base_url)
+    return plain, parallel, bodies[:DRIFT_SAMPLE]
+
+
+def check_drift(before: Timing, after: Timing) -> None:
+    """A virtual machine's cores can slow down or speed up with its neighbours' load, unseen from inside."""
+    change = after.wall / before.wall - 1
+    warning = "  <-- WARNING: the machine changed speed during the run" if abs(change) > DRIFT_TOLERANCE else ""
+    print(f"machine speed: plain extraction of the sample took {change:+.0%} longer after the crawl than just "
+          f"before it{warning}")
+
+
+def crawl_and_report(server: Server, folder: Path, args: argparse.Namespace, plain: Timing, parallel: Timing) -> bool:
+    config, database_url = write_config(folder, server.base_url, args.concurrency)
+    profile = folder / "crawler.prof" if args.profile else None
+    print(f"crawling: {' '.join(crawl_command(config, profile))}")
+    server_cpu, harness_cpu = server.cpu_seconds(), own_cpu()
+    crawl = run_crawl(config, profile)
+    server_cpu, harness_cpu = server.cpu_seconds() - server_cpu, own_cpu() - harness_cpu
+    figures, articles = stored_articles(database_url, crawl.run_id)
+    report_processes(crawl, server_cpu, harness_cpu)
+    complete = report(args.pages, plain, parallel, crawl, figures, articles)
+    if profile is not None:
+        print_profile(profile)
+    return complete
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=2000, help="articles on the site")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated prose")
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight per site")
-    parser.add_argument("--profile", action="store_true", help="profile the crawler's main process (cProfile)")
+    parser.add_argument("--profile", action="store_true", help="profile the crawler's main thread (cProfile)")
     args = parser.parse_args()
     print(f"load average before the run: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     server = start_server(args.pages, args.seed)
     try:
-        paths = synthetic_site.article_paths(args.pages)
-        bodies, server_cpu_per_page = load_check(server, paths)
-        plain = time_plain_extraction(bodies)
-        print(f"  the server needs {server_cpu_per_page / (plain.cpu / args.pages):.1%} of the CPU time plain "
-              f"extraction takes per page")
-        cores = len(os.sched_getaffinity(0))
-        parallel = time_parallel_extraction(bodies, cores)
-        print(f"  {cores} processes extract {plain.wall / parallel.wall:.2f} times as fast as one: the ceiling of "
-              f"any crawl's ratio on this machine")
-        time_process_page(bodies, paths, server.base_url)
-        del bodies
+        plain, parallel, sample = measure_baselines(server, args.pages)
+        before = time_plain_extraction(sample, "plain, a sample, just before the crawl:")
         with tempfile.TemporaryDirectory(prefix="newsmon-bench-") as folder:
-            config, database_url = write_config(Path(folder), server.base_url, args.concurrency)
-            profile = Path(folder) / "crawler.prof" if args.profile else None
-            print(f"crawling: {' '.join(crawl_command(config, profile))}")
-            server_cpu, harness_cpu = server.cpu_seconds(), own_cpu()
-            crawl = run_crawl(config, profile)
-            server_cpu, harness_cpu = server.cpu_seconds() - server_cpu, own_cpu() - harness_cpu
-            figures, articles = stored_articles(database_url, crawl.run_id)
-            report_processes(crawl, server_cpu, harness_cpu)
-            complete = report(args.pages, plain, parallel, crawl, figures, articles)
-            if profile is not None:
-                print_profile(profile)
+            complete = crawl_and_report(server, Path(folder), args, plain, parallel)
+        check_drift(before, time_plain_extraction(sample, "plain, the sample, after the crawl:"))
     finally:
         server.process.terminate()
         server.process.wait()
