@@ -31,6 +31,9 @@ DOWNLOAD_WARNSIZE = 0
 RETRY_TIMES = 2
 RETRY_BACKOFF_SECONDS = 2.0
 METAREFRESH_ENABLED = False
+# A response yields at most one item (its page), so Scrapy's default of 100 only costs 100 idle asyncio
+# tasks per response; requests from a feed are scheduled one after the other either way.
+CONCURRENT_ITEMS = 1
 
 DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.RetryBackoffMiddleware": 540}
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}

@@ -22,7 +22,7 @@ from pipeline.retag import to_record
 from pipeline.stories import body_signature
 from pipeline.tagging import Tagger, TopicLike
 from pipeline.urls import normalize_url
-from storage.articles import ArticleRecord
+from storage.articles import ArticleRecord, compress_html
 from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def process_page(page: Page, tagger: Tagger, options: ExtractionOptions) -> Arti
         published_at=article.published_at,
         language=article.language,
         description=article.description,
-        html=html.encode("utf-8"),  # transcoded once, so re-extraction never guesses the charset again
+        html_gz=compress_html(html.encode("utf-8")),  # UTF-8: re-extraction never guesses the charset again
         fetched_at=page.fetched_at,
         tags=[to_record(match) for match in tagger.tag(article.title, article.text)],
         aliases=sorted(aliases),

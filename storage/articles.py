@@ -14,14 +14,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, or_, select, tuple_
+from functools import cache
+
+from sqlalchemy import Connection, Engine, Executable, delete, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from storage.models import Article, ArticleTag, Base, SeenUrl, utcnow
-from storage.stories import Clusterable, StoryOptions, assign_story, lock_stories
+from storage.models import Article, ArticleTag, SeenUrl, utcnow
+from storage.stories import Clusterable, StoryOptions, assign_stories, lock_stories
 
-HTML_COMPRESSION_LEVEL = 6
+HTML_COMPRESSION_LEVEL = 3  # half the CPU time of level 6 on news pages, for 10 % more bytes
 IN_CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
 
 
@@ -48,7 +50,7 @@ class ArticleRecord:
     published_at: datetime | None = None
     language: str | None = None
     description: str | None = None
-    html: bytes | None = None
+    html_gz: bytes | None = None  # the page as fetched, UTF-8, compressed with compress_html
     fetched_at: datetime = field(default_factory=utcnow)
     tags: Sequence[TagRecord] = ()
     aliases: Sequence[str] = ()  # other normalized URLs that lead to this article (redirects, non-canonical)
@@ -80,14 +82,31 @@ def _row(record: ArticleRecord) -> dict[str, object]:
         "description": record.description,
         "text": record.text,
         "content_hash": content_hash(record.text),
-        "html_gz": compress_html(record.html) if record.html is not None else None,
+        "html_gz": record.html_gz,
         "minhash": record.minhash,
     }
 
 
-def _insert(connection: Connection, model: type[Base]):  # type: ignore[no-untyped-def]
-    """INSERT with the dialect's ON CONFLICT support (both backends have it)."""
-    return (pg_insert if connection.dialect.name == "postgresql" else sqlite_insert)(model)
+_ROW_KEYS = tuple(_row(ArticleRecord(url="", source="", title=None, text="")))
+
+
+@cache
+def _upserts(dialect: str) -> tuple[Executable, Executable]:
+    """INSERT ... ON CONFLICT DO UPDATE of an article (returning its id and story) and of a seen URL.
+
+    Built once per dialect, then executed with each row's parameters: building a statement costs
+    more CPU than running it.
+    """
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    article = insert(Article)
+    article = article.on_conflict_do_update(
+        index_elements=["url"], set_={key: article.excluded[key] for key in _ROW_KEYS if key != "url"}
+    ).returning(Article.id, Article.story_id)
+    seen = insert(SeenUrl)
+    seen = seen.on_conflict_do_update(
+        index_elements=["url"], set_={key: seen.excluded[key] for key in ("outcome", "retry_after", "article_id", "seen_at")}
+    )
+    return article, seen
 
 
 def upsert_articles(
@@ -101,32 +120,30 @@ def upsert_articles(
         return {}
     unique = {record.url: record for record in records}  # the last copy of a URL in a batch wins
     with engine.begin() as connection:
-        stored = {url: _upsert_one(connection, record) for url, record in sorted(unique.items())}
-        ids = {url: article.article_id for url, article in stored.items()}
-        for url, record in unique.items():
-            _replace_tags(connection, ids[url], record.tags)
+        upsert_article = _upserts(connection.dialect.name)[0]
+        ordered = [unique[url] for url in sorted(unique)]  # one order for all writers: no deadlock on PostgreSQL
+        stored = [_upsert_one(connection, upsert_article, record) for record in ordered]
+        ids = {record.url: article.article_id for record, article in zip(ordered, stored)}
+        _replace_tags(connection, [(ids[url], tag) for url, record in unique.items() for tag in record.tags], ids.values())
         aliases = [(alias, "alias", None, ids[url]) for url, record in unique.items() for alias in record.aliases]
         _upsert_seen(connection, [alias for alias in aliases if alias[0] not in ids])
         lock_stories(connection)  # after the batch's own writes: see storage/stories.py
-        for article in sorted(stored.values(), key=lambda article: (article.when, article.article_id)):
-            assign_story(connection, article, stories)
+        assign_stories(connection, stored, stories)
     return ids
 
 
-def _upsert_one(connection: Connection, record: ArticleRecord) -> Clusterable:
-    row = _row(record)
-    statement = _insert(connection, Article).values(**row)
-    updates = {key: statement.excluded[key] for key in row if key != "url"}
-    statement = statement.on_conflict_do_update(index_elements=["url"], set_=updates)
-    article_id, story_id = connection.execute(statement.returning(Article.id, Article.story_id)).one()
+def _upsert_one(connection: Connection, statement: Executable, record: ArticleRecord) -> Clusterable:
+    article_id, story_id = connection.execute(statement, _row(record)).one()
     return Clusterable(int(article_id), story_id, record.published_at or record.fetched_at, record.minhash)
 
 
-def _replace_tags(connection: Connection, article_id: int, tags: Iterable[TagRecord]) -> None:
-    connection.execute(delete(ArticleTag).where(ArticleTag.article_id == article_id))
-    rows = [_tag_row(article_id, tag) for tag in tags]
-    if rows:
-        connection.execute(ArticleTag.__table__.insert(), rows)
+def _replace_tags(connection: Connection, tags: Sequence[tuple[int, TagRecord]], article_ids: Iterable[int]) -> None:
+    """Replace all tags of ``article_ids`` with ``tags`` (article id, tag)."""
+    ids = list(article_ids)
+    for start in range(0, len(ids), IN_CHUNK):
+        connection.execute(delete(ArticleTag).where(ArticleTag.article_id.in_(ids[start : start + IN_CHUNK])))
+    if tags:
+        connection.execute(ArticleTag.__table__.insert(), [_tag_row(article_id, tag) for article_id, tag in tags])
 
 
 def _tag_row(article_id: int, tag: TagRecord) -> dict[str, object]:
@@ -148,10 +165,13 @@ def mark_seen(engine: Engine, outcomes: Sequence[tuple[str, str, datetime | None
 
 
 def _upsert_seen(connection: Connection, rows: Sequence[tuple[str, str, datetime | None, int | None]]) -> None:
-    for url, outcome, retry_after, article_id in rows:
-        values = {"outcome": outcome, "retry_after": retry_after, "article_id": article_id, "seen_at": utcnow()}
-        statement = _insert(connection, SeenUrl).values(url=url, **values)
-        connection.execute(statement.on_conflict_do_update(index_elements=["url"], set_=values))
+    if rows:
+        now = utcnow()
+        connection.execute(
+            _upserts(connection.dialect.name)[1],
+            [{"url": url, "outcome": outcome, "retry_after": retry_after, "article_id": article_id, "seen_at": now}
+             for url, outcome, retry_after, article_id in rows],
+        )
 
 
 def known_urls(engine: Engine, urls: Iterable[str]) -> set[str]:

@@ -21,7 +21,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.articles import IN_CHUNK
-from storage.models import Article, ArticleTag, DigestDelivery, UTCDateTime, utcnow
+from storage.models import ARTICLE_TIME, Article, ArticleTag, DigestDelivery, UTCDateTime, utcnow
+from storage.stories import story_members
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,10 @@ def new_stories(
     """
     with engine.connect() as connection:
         topic_of = _story_topics(connection, digest, recipient, topics, since)
-        members = _members(connection, list(topic_of))
+        members = story_members(
+            connection, list(topic_of), Article.id, Article.url, Article.title, Article.source,
+            Article.published_at, Article.fetched_at,
+        )
         sentences = _sentences(connection, [article.id for group in members.values() for article in group], topics)
     items = {story_id: _item(group, sentences, topic_of[story_id]) for story_id, group in members.items()}
     return _sections(topics, topic_of, items)
@@ -127,20 +131,6 @@ def _story_topics(
 def _topic_in(topics: Sequence[str]) -> ColumnElement[bool]:
     """Case-insensitive topic match; the exact names too, since SQLite's lower() folds ASCII only."""
     return or_(ArticleTag.topic.in_(topics), func.lower(ArticleTag.topic).in_([topic.lower() for topic in topics]))
-
-
-def _members(connection: Connection, story_ids: list[int]) -> dict[int, list[Row[Any]]]:
-    """Every article of these stories, earliest first: the first one is the story's representative."""
-    when = func.coalesce(Article.published_at, Article.fetched_at)
-    columns = [Article.id, Article.story_id, Article.url, Article.title, Article.source,
-               Article.published_at, Article.fetched_at]
-    out: dict[int, list[Row[Any]]] = {}
-    for start in range(0, len(story_ids), IN_CHUNK):
-        chunk = story_ids[start : start + IN_CHUNK]
-        rows = connection.execute(select(*columns).where(Article.story_id.in_(chunk)).order_by(when, Article.id))
-        for row in rows:
-            out.setdefault(row.story_id, []).append(row)
-    return out
 
 
 def _sentences(connection: Connection, article_ids: list[int], topics: Sequence[str]) -> dict[tuple[int, str], str]:
@@ -213,13 +203,12 @@ def record_deliveries(
 
 def newest_on_topic(engine: Engine, topic: str, limit: int) -> list[TopicArticle]:
     """The newest ``limit`` articles tagged ``topic`` (case-insensitive), by publication else fetch date."""
-    when = func.coalesce(Article.published_at, Article.fetched_at)
     statement = (
         select(Article.id, Article.url, Article.title, Article.source, Article.published_at,
                Article.fetched_at, Article.description, ArticleTag.sentence)
         .join(ArticleTag, ArticleTag.article_id == Article.id)
         .where(_topic_in([topic]))
-        .order_by(when.desc(), Article.id.desc())
+        .order_by(ARTICLE_TIME.desc(), Article.id.desc())
         .limit(limit)
     )
     with engine.connect() as connection:

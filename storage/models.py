@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    func,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
@@ -82,6 +83,10 @@ class Article(Base):
     tags: Mapped[list[ArticleTag]] = relationship(
         back_populates="article", cascade="all, delete-orphan", passive_deletes=True
     )
+
+
+# When an article appeared: its publication time, else the time it was fetched (for ordering and windows).
+ARTICLE_TIME = func.coalesce(Article.published_at, Article.fetched_at)
 
 
 class Story(Base):

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, Select, and_, func, literal_column, s
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.articles import tags_of
-from storage.models import Article, ArticleTag
+from storage.models import ARTICLE_TIME, Article, ArticleTag
 from storage.stories import Coverage, story_coverage
 
 SNIPPET_WORDS = 24
@@ -108,16 +108,15 @@ def _day_start(day: date) -> datetime:
 
 
 def _filters(filters: SearchFilters) -> list[ColumnElement[bool]]:
-    when = func.coalesce(Article.published_at, Article.fetched_at)
     clauses: list[ColumnElement[bool]] = []
     if filters.source:
         clauses.append(func.lower(Article.source) == filters.source.lower())
     if filters.language:
         clauses.append(func.lower(Article.language) == filters.language.lower())
     if filters.since:
-        clauses.append(when >= _day_start(filters.since))
+        clauses.append(ARTICLE_TIME >= _day_start(filters.since))
     if filters.until:
-        clauses.append(when < _day_start(filters.until + timedelta(days=1)))
+        clauses.append(ARTICLE_TIME < _day_start(filters.until + timedelta(days=1)))
     for topic in filters.tags:
         tagged = select(ArticleTag.article_id).where(func.lower(ArticleTag.topic) == topic.lower())
         clauses.append(Article.id.in_(tagged))
@@ -155,7 +154,7 @@ def _matching(dialect: str, query: str | None, filters: SearchFilters) -> _Ranke
     """The matching articles' hit columns and snippet, and the order that ranks them."""
     if filters.limit < 1:
         raise QueryError("--limit must be at least 1")
-    newest = (func.coalesce(Article.published_at, Article.fetched_at).desc(), Article.id.desc())
+    newest = (ARTICLE_TIME.desc(), Article.id.desc())
     match = fts5_query(query) if (query and dialect == "sqlite") else (query or "").strip() or None
     if match is None:
         statement, order = select(*_columns(), _fallback_snippet()), newest

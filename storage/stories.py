@@ -20,14 +20,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Row, and_, bindparam, delete, insert, or_, select, text, update
 
-from storage.minhash import band_buckets, estimated_similarity
-from storage.models import Article, Story, StoryBucket, utcnow
+from storage.minhash import BANDS, band_buckets, estimated_similarity
+from storage.models import ARTICLE_TIME, Article, Story, StoryBucket, UTCDateTime, utcnow
 
 _LOCK_KEY = 0x7374_6F72  # "stor": serializes clustering across PostgreSQL workers
 _IN_CHUNK = 500  # bound parameters per IN (...), as in storage/articles.py
+MAX_CANDIDATES = 200  # the most recent ones: a boilerplate-heavy source must not make every article a candidate
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,39 +64,63 @@ def lock_stories(connection: Connection) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
 
 
-def assign_story(connection: Connection, article: Clusterable, options: StoryOptions) -> int:
-    """Put the article in its story and replace its buckets; returns the story id.
+def assign_stories(connection: Connection, articles: Sequence[Clusterable], options: StoryOptions) -> None:
+    """Put each article in its story, earliest first, so that a copy finds an original stored in the same batch."""
+    ids = [article.article_id for article in articles]
+    for start in range(0, len(ids), _IN_CHUNK):
+        connection.execute(delete(StoryBucket).where(StoryBucket.article_id.in_(ids[start : start + _IN_CHUNK])))
+    for article in sorted(articles, key=lambda article: (article.when, article.article_id)):
+        _assign_story(connection, article, options)
+
+
+def _assign_story(connection: Connection, article: Clusterable, options: StoryOptions) -> int:
+    """Put the article in its story and write its buckets; returns the story id.
 
     It stays in its current story while a member is still a near-duplicate (re-extraction never
     splits a story for nothing), else joins the best near-duplicate's story, else keeps a story of
     its own: the current one if nobody else is in it, a new one otherwise.
     """
-    connection.execute(delete(StoryBucket).where(StoryBucket.article_id == article.article_id))
-    matches = _near_duplicates(connection, article, options) if article.signature else []
+    buckets = band_buckets(article.signature) if article.signature else []
+    matches = _near_duplicates(connection, article, buckets, options) if article.signature else []
     story_id = _chosen_story(connection, article, matches)
     if story_id != article.story_id:
-        connection.execute(update(Article).where(Article.id == article.article_id).values(story_id=story_id))
-    if article.signature:
-        rows = [{"article_id": article.article_id, "band": b, "bucket": k} for b, k in band_buckets(article.signature)]
+        connection.execute(_MOVE_TO_STORY, {"article": article.article_id, "story": story_id})
+    if buckets:
+        rows = [{"article_id": article.article_id, "band": band, "bucket": bucket} for band, bucket in buckets]
         connection.execute(insert(StoryBucket), rows)
     return story_id
 
 
-def _near_duplicates(connection: Connection, article: Clusterable, options: StoryOptions) -> list[tuple[float, int]]:
-    """(estimated similarity, story id) of the recent articles similar enough, best first."""
+# Statements built once: building one costs more CPU than running it, and clustering runs for every article.
+_MOVE_TO_STORY = update(Article).where(Article.id == bindparam("article")).values(story_id=bindparam("story"))
+_NEW_STORY = insert(Story).returning(Story.id)
+_CANDIDATES = (
+    select(Article.id, Article.story_id, Article.minhash)
+    .where(
+        # OR of (band, bucket) pairs, not a row-value IN: SQLite answers only the OR from the index.
+        Article.id.in_(
+            select(StoryBucket.article_id).where(
+                or_(*(and_(StoryBucket.band == band, StoryBucket.bucket == bindparam(f"bucket{band}"))
+                      for band in range(BANDS)))
+            )
+        ),
+        Article.id != bindparam("article"),
+        ARTICLE_TIME.between(bindparam("earliest", type_=UTCDateTime()), bindparam("latest", type_=UTCDateTime())),
+    )
+    .order_by(ARTICLE_TIME.desc())
+    .limit(MAX_CANDIDATES)
+)
+
+
+def _near_duplicates(
+    connection: Connection, article: Clusterable, buckets: list[tuple[int, int]], options: StoryOptions
+) -> list[tuple[float, int]]:
+    """(estimated similarity, story id) of the recent articles sharing a bucket, similar enough, best first."""
     assert article.signature is not None
     window = timedelta(days=options.window_days)
-    when = func.coalesce(Article.published_at, Article.fetched_at)
-    # OR of (band, bucket) pairs, not a row-value IN: SQLite answers only the OR from the index.
-    pairs = [and_(StoryBucket.band == b, StoryBucket.bucket == k) for b, k in band_buckets(article.signature)]
-    shared = select(StoryBucket.article_id).where(or_(*pairs))
-    rows = connection.execute(
-        select(Article.id, Article.story_id, Article.minhash).where(
-            Article.id.in_(shared),
-            Article.id != article.article_id,
-            when.between(article.when - window, article.when + window),
-        )
-    )
+    params: dict[str, object] = {f"bucket{band}": bucket for band, bucket in buckets}
+    params.update(article=article.article_id, earliest=article.when - window, latest=article.when + window)
+    rows = connection.execute(_CANDIDATES, params)
     scored = [(estimated_similarity(article.signature, row.minhash), -row.id, row.story_id) for row in rows]
     return [(score, story_id) for score, _, story_id in sorted(scored, reverse=True) if score >= options.similarity]
 
@@ -106,7 +132,7 @@ def _chosen_story(connection: Connection, article: Clusterable, matches: list[tu
         return matches[0][1]
     if article.story_id is not None and not _has_others(connection, article):
         return article.story_id
-    return connection.execute(insert(Story).values(created_at=utcnow()).returning(Story.id)).scalar_one()
+    return connection.execute(_NEW_STORY, {"created_at": utcnow()}).scalar_one()
 
 
 def _has_others(connection: Connection, article: Clusterable) -> bool:
@@ -114,19 +140,26 @@ def _has_others(connection: Connection, article: Clusterable) -> bool:
     return connection.execute(others.limit(1)).first() is not None
 
 
-def story_coverage(connection: Connection, story_ids: Sequence[int]) -> dict[int, Coverage]:
-    """Each story's representative (its earliest article) and the other sources that carried it."""
-    when = func.coalesce(Article.published_at, Article.fetched_at)
-    members: dict[int, list[tuple[int, str]]] = {}
+def story_members(connection: Connection, story_ids: Sequence[int], *columns: Any) -> dict[int, list[Row[Any]]]:
+    """Every article of these stories (the ``columns`` asked for, and ``story_id``), earliest first.
+
+    The first article of a story is its representative."""
+    members: dict[int, list[Row[Any]]] = {}
     for start in range(0, len(story_ids), _IN_CHUNK):
         rows = connection.execute(
-            select(Article.story_id, Article.id, Article.source)
+            select(Article.story_id, *columns)
             .where(Article.story_id.in_(story_ids[start : start + _IN_CHUNK]))
-            .order_by(Article.story_id, when, Article.id)
+            .order_by(Article.story_id, ARTICLE_TIME, Article.id)
         )
-        for story_id, article_id, source in rows:
-            members.setdefault(story_id, []).append((article_id, source))
-    return {story_id: _coverage(articles) for story_id, articles in members.items()}
+        for row in rows:
+            members.setdefault(row.story_id, []).append(row)
+    return members
+
+
+def story_coverage(connection: Connection, story_ids: Sequence[int]) -> dict[int, Coverage]:
+    """Each story's representative (its earliest article) and the other sources that carried it."""
+    members = story_members(connection, story_ids, Article.id, Article.source)
+    return {story_id: _coverage([(row.id, row.source) for row in rows]) for story_id, rows in members.items()}
 
 
 def _coverage(articles: list[tuple[int, str]]) -> Coverage:

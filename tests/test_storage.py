@@ -13,6 +13,7 @@ from storage.articles import (
     ArticleRecord,
     TagRecord,
     apply_tag_changes,
+    compress_html,
     content_hash,
     decompress_html,
     iter_texts,
@@ -44,7 +45,7 @@ def record(n: int, **changes: object) -> ArticleRecord:
         "text": f"Body of article number {n}. " * 5,
         "published_at": datetime(2026, 11, 1, 12, tzinfo=UTC) + timedelta(hours=n),
         "language": "en",
-        "html": f"<html><body>article {n}</body></html>".encode(),
+        "html_gz": compress_html(f"<html><body>article {n}</body></html>".encode()),
     }
     fields.update(changes)
     return ArticleRecord(**fields)  # type: ignore[arg-type]
