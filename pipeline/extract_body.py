@@ -4,15 +4,17 @@ Part of :mod:`pipeline.extract`. Four steps, the last one in :mod:`pipeline.extr
 
 1. trafilatura extracts from the page without its byline elements (see
    :func:`pipeline.extract_cleanup.byline_elements`), in precision mode with comments off: on the
-   85 development pages of the Zyte benchmark each of these settings adds F1 (README there);
+   85 development pages of the Zyte benchmark each of these settings adds F1 (README there). It
+   runs in fast mode, and again with its comparison against readability and jusText only when the
+   fast text is weak (:func:`_extracted_text`);
 2. when the article's body container has later twins of the same class, their paragraphs are
    added (:func:`_with_continuations`);
 3. a JSON-LD ``articleBody`` at least twice as long as that text replaces it: the visible page is a
    teaser, or its layout defeated trafilatura, while the publisher declared the whole article;
 4. :func:`pipeline.extract_cleanup.clean_body` drops the boilerplate lines that survive.
 
-Choosing trafilatura's mode page by page was measured and left out: after the cleanup, the better
-of precision and default mode for every page (an oracle) adds only 0.002 F1 on the development
+Choosing between precision and default mode page by page was measured and left out: after the
+cleanup, the better of the two for every page (an oracle) adds only 0.002 F1 on the development
 pages, and a second extraction would cost as much time as the first.
 """
 
@@ -34,6 +36,7 @@ __all__ = ["body_context", "main_text"]
 
 _DECLARED_BODY_FACTOR = 2  # how much longer a declared articleBody must be to beat the extraction
 _MARKUP = re.compile(r"<[a-zA-Z/]")
+_CONFIDENT_CHARS = 1000  # about 150 words: a shorter extraction may be a lead or a teaser only
 
 
 def main_text(
@@ -42,7 +45,7 @@ def main_text(
     """The page's main text, one paragraph a line, before cleanup; empty when there is none.
 
     It drops the ``bylines`` elements from ``tree`` (their tail text stays): read the metadata first.
-    Pruning in place spares a copy of the page, 1.5 ms of the 40 a page takes.
+    Pruning in place spares a copy of the page, about 1 ms of the 14 a development page takes.
     """
     for element in bylines:
         element.drop_tree()
@@ -51,23 +54,52 @@ def main_text(
 
 
 def _extracted_text(tree: HtmlElement, url: str, favor_precision: bool) -> str:
+    """trafilatura's text in fast mode, or with its comparison when the fast text is weak (:func:`_weak`).
+
+    The comparison with readability and jusText takes over 40 % of trafilatura's time (1.7 of 4.2 ms
+    a page on the crawl benchmark's generated pages, 6 of 13 on the development pages) and changed
+    the text of one development page in 85. Extracting weak texts again keeps that page: 8 pages of
+    85 are extracted twice, and F1 is unchanged.
+    """
+    document = _trafilatura(tree, url, favor_precision, fast=True)
+    if _weak(document):
+        document = _trafilatura(tree, url, favor_precision, fast=False)
+    return (document.text or "") if document is not None else ""
+
+
+def _trafilatura(tree: HtmlElement, url: str, favor_precision: bool, fast: bool) -> Document | None:
     document = bare_extraction(
         tree,  # trafilatura works on a copy
         url=url,
+        fast=fast,
         include_comments=False,
         include_tables=True,
         deduplicate=False,
         favor_precision=favor_precision,
     )
-    return (document.text or "") if isinstance(document, Document) else ""
+    return document if isinstance(document, Document) else None
+
+
+def _weak(document: Document | None) -> bool:
+    """Short, or without paragraphs: a text the comparison may replace by the article.
+
+    In precision mode trafilatura takes readability's text over its own when its own has no
+    paragraph text, fewer paragraphs than tables or half readability's length, and tries jusText
+    on one under 250 characters. On the development pages only an extraction of 119 characters
+    was replaced (readability found 2,495); on every other page readability's text was at most
+    1.5 times as long as trafilatura's."""
+    if document is None or document.body is None or len(document.text or "") < _CONFIDENT_CHARS:
+        return True
+    paragraphs = len(document.body.findall(".//p"))
+    return paragraphs == 0 or len(document.body.findall(".//table")) > paragraphs
 
 
 # a class naming the article's body: "body", "article-body", "story__body", "entry-content", "post_text"
 _BODY_CLASS = re.compile(
     r"(?:^|\s)(?:body|(?:article|artikel|story|post|entry)[-_]*(?:body|content|text))(?:\s|$)", re.IGNORECASE
 )
-# class values that may name a body ("Body", "content", "Text"), picked in C before the regular expression
-_BODYISH_CLASSES = XPath("//@class[contains(., 'ody') or contains(., 'ontent') or contains(., 'ext')]")
+# plain strings: lxml's default "smart" ones each build the element holding them, at a Python call each
+_CLASSES = XPath("//@class", smart_strings=False)
 _FOLLOWING_OF_CLASS = XPath("following::*[name()=$tag and @class=$cls]")
 _MIN_PARAGRAPH = 80  # characters: prose, not a caption, a button or a teaser headline
 
@@ -81,8 +113,10 @@ def _with_continuations(tree: HtmlElement, text: str) -> str:
     contribute their paragraphs of prose that the text lacks.
     """
     repeated = _repeated_body_classes(tree)
+    if not repeated:  # most pages: spare squashing every line of the text
+        return text
     known = {squash(line) for line in text.splitlines() if len(line) >= _MIN_PARAGRAPH}
-    container = _container(tree, repeated, known) if repeated and known else None
+    container = _container(tree, repeated, known) if known else None
     if container is None:
         return text
     later = [paragraph for element in _later_of_class(container) for paragraph in _paragraphs(element)]
@@ -90,8 +124,8 @@ def _with_continuations(tree: HtmlElement, text: str) -> str:
 
 
 def _repeated_body_classes(tree: HtmlElement) -> set[str]:
-    counts = Counter(value for value in _BODYISH_CLASSES(tree) if _BODY_CLASS.search(value))
-    return {value for value, count in counts.items() if count > 1}
+    counts = Counter(_CLASSES(tree))
+    return {value for value, count in counts.items() if count > 1 and _BODY_CLASS.search(value)}
 
 
 def _container(tree: HtmlElement, classes: set[str], known: set[str]) -> HtmlElement | None:
@@ -152,5 +186,10 @@ def body_context(tree: HtmlElement, declared: Declared, title: str | None) -> Bo
 
 def _link_texts(tree: HtmlElement) -> tuple[str, ...]:
     """Squashed link texts of three characters or more, longest first, without repeats."""
-    texts = {squashed for anchor in tree.iter("a") if len(squashed := squash(anchor.text_content())) >= 3}
-    return tuple(sorted(texts, key=len, reverse=True))
+    raw = {_text(anchor) for anchor in tree.iter("a")}  # menus repeat links: squash each text once
+    return tuple(sorted({squashed for text in raw if len(squashed := squash(text)) >= 3}, key=len, reverse=True))
+
+
+def _text(element: HtmlElement) -> str:
+    """``text_content()``, without its XPath call for the usual element holding only text."""
+    return (element.text or "") if len(element) == 0 else element.text_content()

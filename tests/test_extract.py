@@ -675,6 +675,17 @@ def test_article_body_with_markup_is_read_as_text() -> None:
     assert text.startswith("Ministers agreed & signed.\nThe talks go on.") and "<p>" not in text
 
 
+def test_a_page_that_defeats_trafilatura_fast_mode_is_extracted_again() -> None:
+    """Paragraphs split by <br> in a bare <div>: the fast mode finds only the list item, 11
+    characters, and the comparison with readability and jusText finds the article."""
+    paragraphs = [" ".join(paragraph.split("<p>")[-1].split()) for paragraph in BODY.split("</p>")[:-1]]
+    html = (
+        "<html><head><title>Council adopts AI rules</title></head><body><h1>Council adopts AI rules</h1>"
+        f"<ul><li><p>Latest news</p></li></ul><div>{'<br><br>'.join(paragraphs)}</div></body></html>"
+    )
+    assert extract_article(html, URL).text == "\n".join(paragraphs)
+
+
 def test_an_article_split_into_containers_of_one_class_is_read_whole() -> None:
     """Around an ad, some CMSs close the body container and open another of the same class."""
     first, *rest = (" ".join(paragraph.split()) for paragraph in BODY.split("</p>")[:-1])
