@@ -99,6 +99,8 @@ class ResilientScheduler(Scheduler):
 class WorkerSpider(RedisMixin, NewsSpider):
     """The news spider fed by seeds from Redis instead of the config's source list."""
 
+    queue_on_disk = False  # the frontier in Redis is the queue
+
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WorkerSpider:
         spider: WorkerSpider = super().from_crawler(crawler, *args, **kwargs)

@@ -6,6 +6,9 @@ stored as a crawl run. The sample site records every request it receives.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from crawler import queue_dir
 from pipeline.crawl import run_crawl
 from pipeline.urls import normalize_url
 from storage.db import open_database
@@ -151,3 +155,53 @@ def test_a_dead_source_does_not_stop_the_others(tmp_path: Path, sqlite_url: str,
     assert figures["Dead"].failed == 1 and "connection refused" in figures["Dead"].errors[0]
     assert figures["Not a feed"].failed == 1 and "feed" in figures["Not a feed"].errors[0]
     assert figures["Brussels Byte"].stored > 0
+
+
+def test_pending_requests_wait_in_a_directory_of_their_own_removed_after_the_crawl(  # type: ignore[no-untyped-def]
+    tmp_path: Path, sqlite_url: str, sample_site, monkeypatch
+) -> None:
+    from demo.config import demo_config
+
+    config = tmp_path / "newsmon.toml"
+    config.write_text(demo_config(sample_site.manifest, sample_site.base_url, sqlite_url))
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))  # the crawler child's temporary directory
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    killed_crawl = temp / f"{queue_dir.PREFIX}{ended.pid}-abc"  # left by a crawl that was killed
+    (killed_crawl / "requests.queue").mkdir(parents=True)
+    engine = open_database(sqlite_url)
+    outcome = run_crawl(engine, config, sources=["Brussels Byte"], time_limit=240)
+    engine.dispose()
+    assert outcome.exit_code == 0 and outcome.run.figures["Brussels Byte"].stored > 0
+    assert list(temp.iterdir()) == []
+
+
+def test_the_news_spider_queues_requests_on_disk_and_a_cluster_worker_in_redis(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from scrapy.settings import Settings as ScrapySettings
+
+    from crawler.distributed import WorkerSpider
+    from crawler.spiders.news import NewsSpider
+    from pipeline.config import load_config
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    settings = ScrapySettings({"NEWSMON_SETTINGS": load_config(env={}).settings})
+    NewsSpider.update_settings(settings)
+    assert Path(settings["JOBDIR"]).is_dir() and Path(settings["JOBDIR"]).parent == tmp_path
+    worker_settings = ScrapySettings({"NEWSMON_SETTINGS": load_config(env={}).settings})
+    WorkerSpider.update_settings(worker_settings)
+    assert not worker_settings.get("JOBDIR")
+    user_settings = ScrapySettings({"NEWSMON_SETTINGS": load_config(env={}).settings, "JOBDIR": str(tmp_path / "mine")})
+    NewsSpider.update_settings(user_settings)
+    assert user_settings["JOBDIR"] == str(tmp_path / "mine")  # a user's own JOBDIR is theirs: kept
+
+
+def test_queue_directories_of_running_crawls_are_kept(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    running = tmp_path / f"{queue_dir.PREFIX}{os.getppid()}-abc"
+    running.mkdir()
+    made = Path(queue_dir.make_queue_dir())
+    assert running.is_dir() and made.is_dir() and made.name.startswith(f"{queue_dir.PREFIX}{os.getpid()}-")
+    queue_dir.remove_queue_dir(str(made))
+    assert not made.exists()

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
@@ -25,6 +25,7 @@ from crawler.archive import archive_of
 from crawler.discovery import DiscoveryError, Link, parse_feed, parse_sitemap
 from crawler.failures import describe_failure
 from crawler.figures import CrawlFigures
+from crawler.queue_dir import make_queue_dir, remove_queue_dir
 from crawler.settings import apply_config
 from pipeline.config import Settings, SourceSettings, load_config
 from pipeline.ingest import Page
@@ -37,10 +38,12 @@ KIND = "newsmon_kind"
 LISTED_AT = "newsmon_listed_at"
 REQUESTED = "newsmon_requested_url"
 LISTING = "newsmon_listing_url"  # a feed's or sitemap's URL as configured, before any redirect
+QUEUE_DIR = "NEWSMON_QUEUE_DIR"  # the JOBDIR this spider made, and removes when the crawl ends
 
 
 class NewsSpider(Spider):
     name = "news"
+    queue_on_disk = True  # pending requests wait on disk: see crawler/queue_dir.py
 
     def __init__(self, sources: str | Iterable[str] | None = None, full: bool | str = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -58,6 +61,9 @@ class NewsSpider(Spider):
         super().update_settings(settings)
         if settings.get("NEWSMON_SETTINGS") is None:
             apply_config(settings, load_config().settings, priority="spider")
+        if cls.queue_on_disk and not settings.get("JOBDIR"):
+            settings.set("JOBDIR", make_queue_dir(), priority="spider")
+            settings.set(QUEUE_DIR, settings["JOBDIR"], priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -66,7 +72,12 @@ class NewsSpider(Spider):
         spider.figures = CrawlFigures(crawler)
         spider.archive = archive_of(crawler)
         spider.sources = spider.selected_sources(spider.config)
+        if crawler.settings.get(QUEUE_DIR):
+            crawler.signals.connect(spider.remove_queue, signal=signals.engine_stopped)
         return spider
+
+    def remove_queue(self) -> None:
+        remove_queue_dir(self.settings[QUEUE_DIR])
 
     def selected_sources(self, config: Settings) -> list[SourceSettings]:
         """The sources to crawl: those named on the command line, else every enabled one."""
