@@ -13,15 +13,13 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-
 from functools import cache
 
 from sqlalchemy import Connection, Engine, Executable, delete, or_, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.models import Article, ArticleTag, SeenUrl, utcnow
 from storage.stories import Clusterable, StoryOptions, assign_stories, lock_stories
+from storage.upserts import conflict_insert
 
 HTML_COMPRESSION_LEVEL = 3  # half the CPU time of level 6 on news pages, for 10 % more bytes
 IN_CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
@@ -90,23 +88,24 @@ def _row(record: ArticleRecord) -> dict[str, object]:
 _ROW_KEYS = tuple(_row(ArticleRecord(url="", source="", title=None, text="")))
 
 
-@cache
-def _upserts(dialect: str) -> tuple[Executable, Executable]:
-    """INSERT ... ON CONFLICT DO UPDATE of an article (returning its id and story) and of a seen URL.
+# Upserts are built once per dialect, then executed with each row's parameters: building a statement
+# costs more CPU than running it.
 
-    Built once per dialect, then executed with each row's parameters: building a statement costs
-    more CPU than running it.
-    """
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    article = insert(Article)
-    article = article.on_conflict_do_update(
-        index_elements=["url"], set_={key: article.excluded[key] for key in _ROW_KEYS if key != "url"}
-    ).returning(Article.id, Article.story_id)
-    seen = insert(SeenUrl)
-    seen = seen.on_conflict_do_update(
-        index_elements=["url"], set_={key: seen.excluded[key] for key in ("outcome", "retry_after", "article_id", "seen_at")}
-    )
-    return article, seen
+
+@cache
+def _article_upsert(dialect: str) -> Executable:
+    """INSERT ... ON CONFLICT (url) DO UPDATE of an article, returning its id and its story."""
+    statement = conflict_insert(dialect, Article)
+    updates = {key: statement.excluded[key] for key in _ROW_KEYS if key != "url"}
+    return statement.on_conflict_do_update(index_elements=["url"], set_=updates).returning(Article.id, Article.story_id)
+
+
+@cache
+def _seen_upsert(dialect: str) -> Executable:
+    """INSERT ... ON CONFLICT (url) DO UPDATE of a seen URL."""
+    statement = conflict_insert(dialect, SeenUrl)
+    updates = {key: statement.excluded[key] for key in ("outcome", "retry_after", "article_id", "seen_at")}
+    return statement.on_conflict_do_update(index_elements=["url"], set_=updates)
 
 
 def upsert_articles(
@@ -120,9 +119,9 @@ def upsert_articles(
         return {}
     unique = {record.url: record for record in records}  # the last copy of a URL in a batch wins
     with engine.begin() as connection:
-        upsert_article = _upserts(connection.dialect.name)[0]
+        upsert = _article_upsert(connection.dialect.name)
         ordered = [unique[url] for url in sorted(unique)]  # one order for all writers: no deadlock on PostgreSQL
-        stored = [_upsert_one(connection, upsert_article, record) for record in ordered]
+        stored = [_upsert_one(connection, upsert, record) for record in ordered]
         ids = {record.url: article.article_id for record, article in zip(ordered, stored)}
         _replace_tags(connection, [(ids[url], tag) for url, record in unique.items() for tag in record.tags], ids.values())
         aliases = [(alias, "alias", None, ids[url]) for url, record in unique.items() for alias in record.aliases]
@@ -168,7 +167,7 @@ def _upsert_seen(connection: Connection, rows: Sequence[tuple[str, str, datetime
     if rows:
         now = utcnow()
         connection.execute(
-            _upserts(connection.dialect.name)[1],
+            _seen_upsert(connection.dialect.name),
             [{"url": url, "outcome": outcome, "retry_after": retry_after, "article_id": article_id, "seen_at": now}
              for url, outcome, retry_after, article_id in rows],
         )

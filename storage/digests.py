@@ -17,12 +17,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, func, or_, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.articles import IN_CHUNK
 from storage.models import ARTICLE_TIME, Article, ArticleTag, DigestDelivery, UTCDateTime, utcnow
 from storage.stories import story_members
+from storage.upserts import conflict_insert
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +196,7 @@ def record_deliveries(
     if not rows:
         return
     with engine.begin() as connection:
-        insert = (pg_insert if connection.dialect.name == "postgresql" else sqlite_insert)(DigestDelivery)
+        insert = conflict_insert(connection.dialect.name, DigestDelivery)
         connection.execute(insert.on_conflict_do_nothing(index_elements=["digest", "recipient", "story_id"]), rows)
 
 

@@ -73,8 +73,8 @@ def assign_stories(connection: Connection, articles: Sequence[Clusterable], opti
         _assign_story(connection, article, options)
 
 
-def _assign_story(connection: Connection, article: Clusterable, options: StoryOptions) -> int:
-    """Put the article in its story and write its buckets; returns the story id.
+def _assign_story(connection: Connection, article: Clusterable, options: StoryOptions) -> None:
+    """Put the article in its story and write its buckets.
 
     It stays in its current story while a member is still a near-duplicate (re-extraction never
     splits a story for nothing), else joins the best near-duplicate's story, else keeps a story of
@@ -88,7 +88,6 @@ def _assign_story(connection: Connection, article: Clusterable, options: StoryOp
     if buckets:
         rows = [{"article_id": article.article_id, "band": band, "bucket": bucket} for band, bucket in buckets]
         connection.execute(insert(StoryBucket), rows)
-    return story_id
 
 
 # Statements built once: building one costs more CPU than running it, and clustering runs for every article.
