@@ -158,7 +158,7 @@ def test_a_dead_source_does_not_stop_the_others(tmp_path: Path, sqlite_url: str,
 
 
 def test_pending_requests_wait_in_a_directory_of_their_own_removed_after_the_crawl(  # type: ignore[no-untyped-def]
-    tmp_path: Path, sqlite_url: str, sample_site, monkeypatch
+    tmp_path: Path, sqlite_url: str, sample_site, monkeypatch, capfd
 ) -> None:
     from demo.config import demo_config
 
@@ -176,6 +176,8 @@ def test_pending_requests_wait_in_a_directory_of_their_own_removed_after_the_cra
     engine.dispose()
     assert outcome.exit_code == 0 and outcome.run.figures["Brussels Byte"].stored > 0
     assert list(temp.iterdir()) == []
+    # a request Scrapy cannot pickle would silently wait in memory instead (its log says so)
+    assert "Unable to serialize request" not in capfd.readouterr().err
 
 
 def test_the_news_spider_queues_requests_on_disk_and_a_cluster_worker_in_redis(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
