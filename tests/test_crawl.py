@@ -207,3 +207,18 @@ def test_queue_directories_of_running_crawls_are_kept(tmp_path: Path, monkeypatc
     assert running.is_dir() and made.is_dir() and made.name.startswith(f"{queue_dir.PREFIX}{os.getpid()}-")
     queue_dir.remove_queue_dir(str(made))
     assert not made.exists()
+
+
+def test_without_a_writable_temporary_directory_requests_wait_in_memory(tmp_path: Path, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    from scrapy.settings import Settings as ScrapySettings
+
+    from crawler.spiders.news import NewsSpider
+    from pipeline.config import load_config
+
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    monkeypatch.setattr(tempfile, "tempdir", str(not_a_directory))
+    settings = ScrapySettings({"NEWSMON_SETTINGS": load_config(env={}).settings})
+    NewsSpider.update_settings(settings)
+    assert not settings.get("JOBDIR")
+    assert "pending requests stay in memory: cannot create their directory" in caplog.text

@@ -62,8 +62,13 @@ class NewsSpider(Spider):
         if settings.get("NEWSMON_SETTINGS") is None:
             apply_config(settings, load_config().settings, priority="spider")
         if cls.queue_on_disk and not settings.get("JOBDIR"):
-            settings.set("JOBDIR", make_queue_dir(), priority="spider")
-            settings.set(QUEUE_DIR, settings["JOBDIR"], priority="spider")
+            try:
+                queue = make_queue_dir()
+            except OSError as exc:  # the crawl can still run, with its queue in memory
+                logger.warning("pending requests stay in memory: cannot create their directory (%s)", exc)
+                return
+            settings.set("JOBDIR", queue, priority="spider")
+            settings.set(QUEUE_DIR, queue, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
