@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from pipeline.config import story_options
 from storage.articles import ArticleRecord, known_urls, mark_seen, upsert_articles
-from storage.db import open_database
+from storage.db import first_line, open_database
 from storage.runs import load_validators, save_validators
 from storage.stories import StoryOptions
 
@@ -48,8 +48,7 @@ class Archive:
             except OperationalError as exc:
                 if loop.time() + pause > deadline:
                     raise
-                first_line = str(exc.orig or exc).strip().splitlines()[0]
-                logger.warning("database unreachable (%s); retrying in %.0fs", first_line, pause)
+                logger.warning("database unreachable (%s); retrying in %.0fs", first_line(exc), pause)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 15.0)
 

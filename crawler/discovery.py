@@ -49,6 +49,9 @@ class Sitemap:
     sitemaps: list[Link]
 
 
+_HARMLESS = feedparser.ThingsNobodyCaresAboutButMe
+
+
 def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Feed:
     """Links of an RSS or Atom feed. A broken feed whose entries could partly be read keeps them,
     with the problem reported; one with nothing readable raises DiscoveryError."""
@@ -56,7 +59,9 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Feed:
     if content_type:
         headers["content-type"] = content_type
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=True)
-    problem = f"malformed feed ({parsed.get('bozo_exception')})" if parsed.bozo else None
+    error = parsed.get("bozo_exception")
+    # feedparser also flags harmless things (a feed served as text/html, a charset it overrode)
+    problem = f"malformed feed ({error})" if parsed.bozo and not isinstance(error, _HARMLESS) else None
     if not parsed.entries and (problem or not parsed.version):
         raise DiscoveryError(problem or "not an RSS/Atom feed (no feed elements found)")
     links = [link for entry in parsed.entries if (link := _feed_link(entry)) is not None]

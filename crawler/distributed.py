@@ -23,8 +23,10 @@ from typing import Any, TypeVar
 import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.settings import BaseSettings
+from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.scheduler import Scheduler
 from scrapy_redis.spiders import RedisMixin
 
@@ -96,10 +98,14 @@ class ResilientScheduler(Scheduler):
         return retry_redis("queue length", super().has_pending_requests)
 
 
+RUN = "newsmon_run"  # request meta: the crawl run of the seed a listing request came from
+
+
 class WorkerSpider(RedisMixin, NewsSpider):
     """The news spider fed by seeds from Redis instead of the config's source list."""
 
     queue_on_disk = False  # the frontier in Redis is the queue
+    _run: int | None = None  # the crawl run of the last listing read
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WorkerSpider:
@@ -122,15 +128,23 @@ class WorkerSpider(RedisMixin, NewsSpider):
         except (ValueError, KeyError) as exc:
             logger.error("ignoring seed %r: %s", data[:200], exc)
             return None
-        if seed.get("run") != getattr(self, "_seeding", None):
-            # A new crawl run: this long-lived worker forgets which links it queued in earlier runs (the
-            # shared duplicate filter was cleared for the new run; a page another worker took and lost must
-            # be queued again).
-            self._seeding = seed.get("run")
-            self._requested.clear()
         full = seed.get("full", False)
         validators = None if full else load_validators(self.archive.engine, [seed["url"]]).get(seed["url"])
-        return self.listing_request(seed["url"], source, seed["kind"], validators)
+        request = self.listing_request(seed["url"], source, seed["kind"], validators)
+        request.meta[RUN] = seed.get("run")
+        return request
+
+    async def parse_listing(self, response: Response) -> AsyncIterator[Request]:
+        """Read a listing; the first one of a new crawl run makes this long-lived worker forget the links
+        it queued in earlier runs. The shared duplicate filter was cleared for the new run, and a page
+        that a dead worker took and lost must be queued again, by whichever worker reads its listing.
+        (A sitemap index's children carry no run: they belong to the run being read.)"""
+        run = response.meta.get(RUN, self._run)
+        if run != self._run:
+            self._run = run
+            self._requested.clear()
+        async for request in super().parse_listing(response):
+            yield request
 
 
 class WorkerStatus:
@@ -147,7 +161,7 @@ class WorkerStatus:
         self.crawler = crawler
         self.keys = FrontierKeys(crawler.settings["NEWSMON_FRONTIER_PREFIX"])
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
-        self.server = redis.Redis.from_url(crawler.settings["REDIS_URL"])
+        self.server = get_redis_from_settings(crawler.settings)  # scrapy-redis's client, with its timeouts
         self._pushed: dict[str, SourceFigures] = {}
         self._task: asyncio.Task[None] | None = None
         crawler.signals.connect(self.scheduled, signal=signals.request_scheduled)

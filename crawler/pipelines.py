@@ -13,7 +13,6 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
-from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -28,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
 FLUSH_INTERVAL_SECONDS = 2.0
-PENDING_STAT = "newsmon_pending_pages"  # fetched pages not yet stored or dropped
+PENDING_STAT = "newsmon_pending_pages"  # extracted articles waiting in the batch, not yet stored
 NOT_ARTICLE_RETRY = timedelta(days=7)  # a page that is not an article now may be one later (a live blog)
 
 
@@ -46,14 +45,7 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        pipeline = cls(crawler)
-        crawler.signals.connect(pipeline._store_when_idle, signal=signals.spider_idle)
-        return pipeline
-
-    def _store_when_idle(self) -> None:
-        """A long-lived worker goes idle between crawls: store what it holds now, not at exit."""
-        if self._flushing is not None:
-            asyncio.ensure_future(self.flush())
+        return cls(crawler)
 
     async def open_spider(self) -> None:
         crawl = self.config.crawl
@@ -67,15 +59,6 @@ class ArchivePipeline:
 
     async def process_item(self, page: Page) -> Page:
         assert self.pool is not None and self.archive is not None
-        self.crawler.stats.inc_value(PENDING_STAT)  # until stored or dropped: a worker with pages pending is busy
-        try:
-            return await self._process(page)
-        except DropItem:
-            self.crawler.stats.inc_value(PENDING_STAT, -1)
-            raise
-
-    async def _process(self, page: Page) -> Page:
-        assert self.pool is not None and self.archive is not None
         result = await self.pool.process(page)
         if isinstance(result, Dropped):
             self.figures.drop(page.source, result.reason)
@@ -83,6 +66,8 @@ class ArchivePipeline:
             await self.archive.mark_seen([(normalize_url(page.requested_url or page.url), result.reason, retry)])
             raise DropItem(result.reason)
         self._batch.append(result)
+        # Scrapy counts a page as busy until its item leaves this pipeline; a batched article is not stored yet
+        self.crawler.stats.inc_value(PENDING_STAT)
         if len(self._batch) >= BATCH_SIZE:
             await self.flush()
         return page

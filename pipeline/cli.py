@@ -17,7 +17,6 @@ import click
 from sqlalchemy import Engine
 
 from pipeline.crawl import EXIT_BROKEN, run_crawl
-from pipeline.frontier import exec_worker, seed_crawl
 from pipeline.config import LoadedConfig, Settings, describe_keys, load_config, masked, to_toml
 from pipeline.errors import NewsmonError
 from pipeline.output import render_csv, render_json, render_table
@@ -59,8 +58,9 @@ class App:
             self._engine.dispose()
 
 
-# Commands in modules of their own, imported when they run: trafilatura, APScheduler and the digest
-# renderer add a fifth of a second and 20 MB to every `newsmon` call otherwise, `newsmon crawl` included.
+# Commands in modules of their own, imported when they run: trafilatura, APScheduler, the digest
+# renderer and the Redis client add a fifth of a second and 20 MB to every `newsmon` call otherwise,
+# `newsmon crawl` included (tests/test_cli.py checks that a plain `import pipeline.cli` loads none).
 LAZY_COMMANDS = {
     "digest": "pipeline.digest_command:digest_command",
     "extract": "pipeline.extract_command:extract_command",
@@ -322,6 +322,8 @@ def crawl(app: App, sources: tuple[str, ...], time_limit: float | None, log_leve
     for name in sources:
         app.settings.source(name)  # an unknown name stops here, with the list of known ones
     if app.settings.cluster.redis_url:
+        from pipeline.frontier import seed_crawl  # here, as LAZY_COMMANDS: it loads the Redis client
+
         seeded = seed_crawl(app.engine, app.settings, list(sources), wait=wait, timeout=time_limit or 6 * 3600)
         click.echo(f"crawl run {seeded.run_id}: {seeded.seeded} feeds and sitemaps put on the frontier")
         if seeded.run is not None:
@@ -350,6 +352,8 @@ def worker(app: App, idle_exit: float, log_level: str) -> None:
     if not app.settings.cluster.redis_url:
         raise click.ClickException("newsmon worker needs [cluster] redis_url in the config")
     app.close()
+    from pipeline.frontier import exec_worker  # here, as LAZY_COMMANDS: it loads the Redis client
+
     exec_worker(app.loaded.path, idle_exit=idle_exit, log_level=log_level)
 
 

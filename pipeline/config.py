@@ -467,7 +467,9 @@ def story_options(settings: Settings) -> StoryOptions:
 
 
 def masked(settings: Settings) -> dict[str, Any]:
-    """The effective settings as plain data, with the password in database_url hidden."""
+    """The effective settings as plain data, with the passwords in database_url and redis_url hidden."""
     data = settings.model_dump()
     data["database_url"] = display_url(settings.database_url)
+    if settings.cluster.redis_url:
+        data["cluster"]["redis_url"] = display_url(settings.cluster.redis_url)
     return data

@@ -34,8 +34,10 @@ import redis
 from sqlalchemy import Engine
 
 from pipeline.config import Settings, SourceSettings
-from pipeline.errors import NewsmonError
-from storage.runs import RunSummary, SourceFigures, finish_run, load_run, start_run
+from pipeline.errors import CrawlLocked, NewsmonError
+from pipeline.locks import crawl_lock
+from storage.db import display_url
+from storage.runs import RunSummary, SourceFigures, finish_run, load_run, start_run, unfinished_runs
 
 BUSY_TTL_SECONDS = 30
 COUNTED = [f.name for f in fields(SourceFigures) if f.type in ("int", int)]
@@ -94,7 +96,7 @@ class Frontier:
     def __init__(self, redis_url: str, prefix: str) -> None:
         self.keys = FrontierKeys(prefix)
         self.redis = redis.Redis.from_url(redis_url, socket_connect_timeout=10, socket_timeout=30)
-        self._url = redis_url
+        self._url = display_url(redis_url)  # for messages: no password
 
     def _call(self, operation: str, function, *args):  # type: ignore[no-untyped-def]
         try:
@@ -191,8 +193,10 @@ def seed_crawl(
     selected = [settings.source(name) for name in sources] or [s for s in settings.sources if s.enabled]
     frontier = Frontier(settings.cluster.redis_url, settings.cluster.key_prefix)
     try:
-        run_id = start_run(engine)
-        seeded = frontier.seed(run_id, selected)
+        with crawl_lock(engine):  # one seeding at a time: each sees the runs before it closed
+            _close_drained_runs(engine, frontier)
+            run_id = start_run(engine)
+            seeded = frontier.seed(run_id, selected)
         if not wait:
             return SeedOutcome(run_id, seeded, None)
         drained = frontier.wait_until_drained(timeout)
@@ -201,6 +205,18 @@ def seed_crawl(
         return SeedOutcome(run_id, seeded, load_run(engine, run_id))
     finally:
         frontier.close()
+
+
+def _close_drained_runs(engine: Engine, frontier: Frontier) -> None:
+    """Record the end of earlier runs that nobody waited for (``crawl`` without ``--wait``), with the
+    workers' figures; refuse a new run while the workers are still crawling one."""
+    for run_id in unfinished_runs(engine):
+        if not frontier.state().drained:
+            raise CrawlLocked(
+                f"crawl run {run_id} is still being crawled by the workers; "
+                "wait for it (newsmon crawl --wait) or try again when the frontier is empty"
+            )
+        finish_run(engine, run_id, "finished", frontier.figures(run_id))
 
 
 def worker_command(config_path: Path | None, idle_exit: float = 0, log_level: str = "INFO") -> list[str]:

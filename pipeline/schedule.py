@@ -205,15 +205,17 @@ def crawl_job(config_path: str | None, log_level: str = "INFO") -> None:
         engine = open_database(settings.database_url)
         try:
             limit = settings.schedule.crawl_time_limit_minutes * 60
-            if settings.cluster.redis_url:  # scale-out: the workers crawl; the scheduler only seeds
-                seeded = seed_crawl(engine, settings, [], wait=False)
-                logger.info("crawl run %d: %d feeds and sitemaps put on the frontier", seeded.run_id, seeded.seeded)
-                return
-            outcome = run_crawl(engine, _as_path(config_path), time_limit=limit, log_level=log_level)
+            if settings.cluster.redis_url:  # scale-out: the workers crawl; the scheduler seeds and waits
+                seeded = seed_crawl(engine, settings, [], wait=True, timeout=limit)
+                assert seeded.run is not None
+                run, how = seeded.run, seeded.run.message or f"{seeded.seeded} feeds and sitemaps seeded"
+                level = logging.INFO if run.status == "finished" else logging.WARNING
+            else:
+                outcome = run_crawl(engine, _as_path(config_path), time_limit=limit, log_level=log_level)
+                run, how = outcome.run, outcome.run.message or f"exit status {outcome.exit_code}"
+                level = logging.INFO if outcome.exit_code == 0 else logging.WARNING
         finally:
             engine.dispose()
-        run, level = outcome.run, logging.INFO if outcome.exit_code == 0 else logging.WARNING
-        how = run.message or f"exit status {outcome.exit_code}"
         logger.log(level, "crawl run %d: %s (%s)", run.id, run.status, how)
 
 

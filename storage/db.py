@@ -131,7 +131,7 @@ def upgrade(engine: Engine) -> None:
     except OperationalError as exc:
         raise DatabaseUnavailable(_unavailable(engine, exc)) from None
     except SQLAlchemyError as exc:
-        raise SchemaError(f"{display_url(str(engine.url))}: schema upgrade failed: {_first_line(exc)}") from None
+        raise SchemaError(f"{display_url(str(engine.url))}: schema upgrade failed: {first_line(exc)}") from None
 
 
 def open_database(url: str) -> Engine:
@@ -152,13 +152,14 @@ def open_database(url: str) -> Engine:
     return engine
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of a database error (the driver's own message), for one-line reports."""
     original = getattr(exc, "orig", None) or exc
     return (str(original).strip().splitlines() or [type(original).__name__])[0]
 
 
 def _unavailable(engine: Engine, exc: BaseException) -> str:
     return (
-        f"cannot open database {display_url(str(engine.url))}: {_first_line(exc)}; "
+        f"cannot open database {display_url(str(engine.url))}: {first_line(exc)}; "
         "check database_url (or $NEWSMON_DATABASE_URL) and that the server is running"
     )

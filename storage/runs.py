@@ -101,6 +101,12 @@ def close_unfinished_run(engine: Engine, run_id: int, status: str, message: str)
     return bool(changed)
 
 
+def unfinished_runs(engine: Engine) -> list[int]:
+    """Ids of the runs still marked running, oldest first."""
+    with engine.connect() as connection:
+        return list(connection.scalars(select(CrawlRun.id).where(CrawlRun.status == "running").order_by(CrawlRun.id)))
+
+
 def last_run_finished(engine: Engine) -> bool:
     """Whether the newest crawl run (if any) ended normally, so that its feed validators can be trusted."""
     with engine.connect() as connection:

@@ -14,12 +14,9 @@ from sqlalchemy import Engine
 from pipeline.atom import render_atom
 from pipeline.cli import cli
 from pipeline.config import to_toml
-from pipeline.digest_command import digest_command, feed_command
 from storage.articles import ArticleRecord, TagRecord, upsert_articles
 from storage.digests import TopicArticle
 
-cli.add_command(digest_command)
-cli.add_command(feed_command)
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 TOPICS = [{"name": "AI Act", "keywords": ["AI Act"]}, {"name": "Stargate", "keywords": ["Stargate"]}]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -217,3 +219,11 @@ def test_missing_config_file(tmp_path: Path) -> None:
 def test_unknown_source_for_crawl(config: Path) -> None:
     result = run("--config", str(config), "crawl", "--source", "Nope")
     assert result.exit_code == 1 and "no source named 'Nope'" in result.stderr
+
+
+def test_the_cli_loads_the_heavy_modules_only_for_the_commands_that_need_them() -> None:
+    """Every `newsmon` call (the crawl's waiting parent too) pays for what `import pipeline.cli` loads."""
+    heavy = ["trafilatura", "apscheduler.schedulers", "pipeline.digest_render", "pipeline.extract", "redis"]
+    script = f"import sys, pipeline.cli; print(sorted(set({heavy!r}) & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from demo.config import demo_config
 from pipeline.config import load_config
-from pipeline.frontier import Frontier, seed_crawl, worker_command
+from pipeline.frontier import Frontier, FrontierKeys, seed_crawl, worker_command
 from storage.db import open_database
 from storage.models import Article
 from tests.generated_site import GeneratedSite
@@ -118,3 +118,31 @@ def test_a_killed_worker_loses_only_its_in_flight_pages(
         finally:
             stop(workers)
             engine.dispose()
+
+
+def test_a_run_nobody_waited_for_is_closed_by_the_next_seeding(tmp_path: Path, pg_url: str, redis_url: str, redis_prefix: str) -> None:
+    import redis
+
+    from pipeline.errors import CrawlLocked
+    from storage.runs import load_run
+
+    site = GeneratedSite(pages=2, feeds=1)
+    with site.running():  # nobody crawls it: only its feed's address is seeded
+        settings = load_config(cluster_config(site, tmp_path, pg_url, redis_url, redis_prefix)).settings
+    engine = open_database(pg_url)
+    client = redis.Redis.from_url(redis_url)
+    try:
+        first = seed_crawl(engine, settings, [], wait=False)
+        assert first.seeded == 1 and load_run(engine, first.run_id).status == "running"
+        with pytest.raises(CrawlLocked, match=f"crawl run {first.run_id} is still being crawled"):
+            seed_crawl(engine, settings, [], wait=False)  # its seed still waits for a worker
+        keys = FrontierKeys(redis_prefix)
+        client.delete(keys.seeds)  # as if the workers had crawled it
+        client.hincrby(keys.figures(first.run_id), "Outlet 0\tstored", 2)
+        second = seed_crawl(engine, settings, [], wait=False)
+        closed = load_run(engine, first.run_id)
+        assert closed.status == "finished" and closed.figures["Outlet 0"].stored == 2
+        assert load_run(engine, second.run_id).status == "running"
+    finally:
+        client.close()
+        engine.dispose()

@@ -164,6 +164,9 @@ def test_effective_config_round_trips_as_toml_with_password_hidden(tmp_path: Pat
     secret = settings.model_copy(update={"database_url": "postgresql://newsmon:hunter2@db/news"})
     text = to_toml(masked(secret))
     assert "hunter2" not in text and "newsmon:***@db" in text
+    cluster = secret.cluster.model_copy(update={"redis_url": "redis://:s3cret@cache:6379/0"})
+    text = to_toml(masked(secret.model_copy(update={"cluster": cluster})))
+    assert "s3cret" not in text and "redis://:***@cache:6379/0" in text
 
 
 def test_default_config_file_is_the_one_documented(tmp_path: Path) -> None:

@@ -29,14 +29,11 @@ from pipeline.config import Settings, to_toml
 from pipeline.digest import Digest, DigestReport, build_digest, send_digests
 from pipeline.digest_render import compose_message, render_html, render_text
 from pipeline.stories import body_signature
-from pipeline.digest_command import digest_command, feed_command
 from storage.articles import ArticleRecord, TagRecord, upsert_articles
 from storage.digests import StoryItem, TopicStories, record_deliveries
 from storage.locks import acquire_lock
 from storage.models import Article, DigestDelivery, utcnow
 
-cli.add_command(digest_command)
-cli.add_command(feed_command)
 
 SMTP_USER = "newsmon"
 PASSWORD_ENV = "NEWSMON_TEST_SMTP_PASSWORD"

@@ -40,6 +40,16 @@ def test_archive_retries_while_the_database_is_down(sqlite_url: str, caplog: pyt
     assert sum("database unreachable (connection refused)" in r.message for r in caplog.records) == 2
 
 
+def test_archive_retries_a_database_error_without_a_message(sqlite_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    from storage.db import open_database
+
+    archive = Archive(open_database(sqlite_url))
+    with caplog.at_level(logging.WARNING):
+        assert asyncio.run(archive._run(Flaky(1, OperationalError("SELECT 1", {}, ConnectionResetError())))) == "ok"
+    archive.close()
+    assert any("database unreachable (ConnectionResetError)" in r.message for r in caplog.records)
+
+
 def test_archive_gives_up_after_its_retry_window(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from storage.db import open_database
 
@@ -55,3 +65,49 @@ def test_redis_calls_retry_while_redis_is_down(caplog: pytest.LogCaptureFixture)
     with caplog.at_level(logging.WARNING):
         assert retry_redis("dequeue", flaky) == "ok"
     assert "Redis unreachable during dequeue (Connection refused); retrying in 1s" in caplog.text
+
+
+class _Counts:
+    def count(self, *args: object) -> None:
+        pass
+
+
+def test_a_worker_forgets_the_links_of_earlier_runs_at_the_first_listing_of_a_new_run() -> None:
+    """Whichever worker reads a new run's listing, not only the one that popped its seed."""
+    from scrapy import Request
+    from scrapy.http import Response
+
+    from crawler.distributed import RUN, WorkerSpider
+    from crawler.spiders.news import KIND, SOURCE
+    from pipeline.config import load_config
+
+    spider = WorkerSpider()
+    spider.config = load_config(env={}).settings
+    spider.figures = _Counts()  # type: ignore[assignment]
+    source = spider.config.sources[0].name
+
+    def unchanged_listing(meta: dict[str, object]) -> Response:  # a 304: read, nothing new
+        return Response("https://feeds.example.org/a.xml", status=304, request=Request("https://feeds.example.org/a.xml", meta=meta))
+
+    async def read(response: Response) -> None:
+        async for _ in spider.parse_listing(response):
+            pass
+
+    asyncio.run(read(unchanged_listing({SOURCE: source, KIND: "feed", RUN: 1})))
+    spider._requested.add("https://news.example.org/run-1-page")  # queued in run 1
+    asyncio.run(read(unchanged_listing({SOURCE: source, KIND: "feed", RUN: 1})))
+    assert spider._requested  # still run 1: kept
+    asyncio.run(read(unchanged_listing({SOURCE: source, KIND: "feed"})))  # a sitemap index's child
+    assert spider._requested
+    asyncio.run(read(unchanged_listing({SOURCE: source, KIND: "feed", RUN: 2})))
+    assert not spider._requested
+
+
+def test_an_unreachable_frontier_is_named_without_its_password() -> None:
+    from pipeline.frontier import Frontier, FrontierUnavailable
+
+    frontier = Frontier("redis://:s3cret@127.0.0.1:9/0", "newsmon-test")
+    with pytest.raises(FrontierUnavailable) as error:
+        frontier.state()
+    frontier.close()
+    assert "s3cret" not in str(error.value) and "redis://:***@127.0.0.1:9/0" in str(error.value)

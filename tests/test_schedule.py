@@ -44,11 +44,9 @@ from pipeline.schedule import (
     stop_scheduler,
     sync_jobs,
 )
-from pipeline.schedule_command import schedule_command
 from storage.db import include_in_autogenerate
 from storage.models import Base, CrawlRun
 
-cli.add_command(schedule_command)  # pipeline/cli.py registers it the same way
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 DIGESTS = """
@@ -355,7 +353,6 @@ import sys
 import pipeline.crawl
 import pipeline.schedule
 from pipeline.cli import cli
-from pipeline.schedule_command import schedule_command
 
 CRAWL = '''
 import pathlib, sys, time
@@ -365,7 +362,6 @@ pathlib.Path(sys.argv[1], "finished").touch()
 raise SystemExit(3)
 '''
 pipeline.crawl.crawl_command = lambda *args, **kwargs: [sys.executable, "-c", CRAWL, sys.argv[1]]
-cli.add_command(schedule_command)
 cli.main(["--config", sys.argv[2], "schedule"], prog_name="newsmon")
 """
 
@@ -466,11 +462,12 @@ def test_scheduled_crawl_seeds_the_frontier_in_cluster_mode(monkeypatch, tmp_pat
     import pipeline.schedule as schedule
 
     calls = []
-    monkeypatch.setattr(schedule, "seed_crawl", lambda engine, settings, sources, wait: calls.append(wait) or
-                        type("S", (), {"run_id": 1, "seeded": 3})())
+    run = type("R", (), {"id": 1, "status": "finished", "message": None})()
+    monkeypatch.setattr(schedule, "seed_crawl", lambda engine, settings, sources, **kw: calls.append(kw) or
+                        type("S", (), {"run_id": 1, "seeded": 3, "run": run})())
     monkeypatch.setattr(schedule, "run_crawl", lambda *a, **k: pytest.fail("a cluster scheduler must not crawl"))
     monkeypatch.setattr(schedule, "open_database", lambda url: type("E", (), {"dispose": lambda self: None})())
     config = tmp_path / "cluster.toml"
     config.write_text('database_url = "postgresql+psycopg://u@db/n"\n[cluster]\nredis_url = "redis://r:6379/0"\n')
     schedule.crawl_job(str(config))
-    assert calls == [False]
+    assert calls == [{"wait": True, "timeout": load_config(config).settings.schedule.crawl_time_limit_minutes * 60}]
