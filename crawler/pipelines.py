@@ -18,7 +18,6 @@ from scrapy.exceptions import DropItem
 
 from crawler.archive import Archive, archive_of
 from crawler.figures import CrawlFigures
-from pipeline.extract import ExtractionOptions
 from pipeline.ingest import Dropped, ExtractionPool, Page
 from pipeline.urls import normalize_url
 from storage.articles import ArticleRecord
@@ -48,9 +47,7 @@ class ArchivePipeline:
         return cls(crawler)
 
     async def open_spider(self) -> None:
-        crawl = self.config.crawl
-        options = ExtractionOptions(min_text_chars=crawl.min_text_chars)
-        self.pool = ExtractionPool(self.config.topics, options, crawl.extract_workers)
+        self.pool = ExtractionPool.for_settings(self.config)
         self.archive = archive_of(self.crawler)
         self._flushing = asyncio.Lock()
         self._closing = asyncio.Event()

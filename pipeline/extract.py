@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -40,6 +41,9 @@ from pipeline.extract_metadata import (
     title,
 )
 
+if TYPE_CHECKING:
+    from pipeline.config import Settings
+
 __all__ = [
     "Article",
     "ExtractionOptions",
@@ -48,6 +52,7 @@ __all__ = [
     "decode_html",
     "detect_language",
     "extract_article",
+    "extraction_options",
     "parse_date",
     "strip_site_name",
 ]
@@ -77,6 +82,11 @@ class ExtractionOptions:
     guess_date: bool = True  # let htmldate search the page when nothing declares a date
     max_link_share: float = 0.5  # a body made mostly of link texts is a listing, not an article
     min_language_hits: int = 10  # stop words needed before the detector names a language
+
+
+def extraction_options(settings: Settings) -> ExtractionOptions:
+    """The options every extraction of this config uses: the crawler's, ``reextract``'s, ``extract``'s."""
+    return ExtractionOptions(min_text_chars=settings.crawl.min_text_chars)
 
 
 class NotAnArticle(Exception):

@@ -192,8 +192,7 @@ def _is_tail_boilerplate(line: str, context: BodyContext) -> bool:
         _is_byline_line(line)
         or (_short(line) and bool(_LABEL.search(line) or _COPYRIGHT.search(line)))
         or (_short(line, _MAX_CREDIT_WORDS) and bool(_CREDIT_LINE.search(line)))
-        or _is_call_to_action(line)
-        or _links_line(line, context)
+        or _links_line(line, context)  # calls to action are gone already, wherever they stood
     )
 
 

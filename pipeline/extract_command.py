@@ -29,7 +29,7 @@ from trafilatura.utils import load_html
 
 from pipeline.config import Settings, load_config
 from pipeline.errors import ConfigError
-from pipeline.extract import Article, ExtractionOptions, NotAnArticle, decode_html, extract_article
+from pipeline.extract import Article, ExtractionOptions, NotAnArticle, decode_html, extract_article, extraction_options
 from pipeline.extract_declared import read_declared
 from pipeline.extract_metadata import canonical_url
 from pipeline.urls import normalize_url
@@ -133,7 +133,7 @@ def crawler_options(holder: SettingsHolder | None) -> ExtractionOptions:
         settings = holder.settings if holder is not None else load_config().settings
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    return ExtractionOptions(min_text_chars=settings.crawl.min_text_chars)
+    return extraction_options(settings)
 
 
 @click.command("extract")

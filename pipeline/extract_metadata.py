@@ -27,6 +27,7 @@ from trafilatura.metadata import extract_author, extract_title
 
 from pipeline.extract_cleanup import BYLINE_WORD, first_byline, squash
 from pipeline.extract_declared import Declared, first, ld_text
+from pipeline.urls import normalize_url
 
 __all__ = [
     "authors",
@@ -310,4 +311,8 @@ def _plausible_canonical(href: str, url: str) -> str | None:
         return None
     if parts.path in ("", "/") and urlsplit(url).path not in ("", "/"):
         return None  # sites that point every page at their home page
+    try:
+        normalize_url(canonical)  # what the archive will store: a URL it cannot store is no canonical
+    except ValueError:
+        return None
     return canonical

@@ -16,14 +16,18 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from pipeline.extract import ExtractionOptions, NotAnArticle, decode_html, extract_article
+from pipeline.extract import ExtractionOptions, NotAnArticle, decode_html, extract_article, extraction_options
 from pipeline.retag import to_record
 from pipeline.stories import body_signature
 from pipeline.tagging import Tagger, TopicLike
 from pipeline.urls import normalize_url
 from storage.articles import ArticleRecord, compress_html
 from storage.models import utcnow
+
+if TYPE_CHECKING:  # the workers never load the config module
+    from pipeline.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +73,7 @@ def process_page(page: Page, tagger: Tagger, options: ExtractionOptions) -> Arti
         article = extract_article(html, page.url, replace(options, fallback_date=page.listed_at))
     except NotAnArticle as exc:
         return Dropped(page.url, page.source, exc.reason)
-    url = _archive_url(article.url, page.url)
+    url = normalize_url(article.url)  # extraction only declares a canonical URL that normalizes
     aliases = {normalize_url(u) for u in (page.url, page.requested_url) if u} - {url}
     return ArticleRecord(
         url=url,
@@ -86,15 +90,6 @@ def process_page(page: Page, tagger: Tagger, options: ExtractionOptions) -> Arti
         aliases=sorted(aliases),
         minhash=body_signature(article.text),
     )
-
-
-def _archive_url(canonical: str, fetched: str) -> str:
-    """The article's identity: its canonical URL, or the fetched one when the canonical is unusable."""
-    try:
-        return normalize_url(canonical)
-    except ValueError as exc:
-        logger.info("%s: ignoring canonical URL %r (%s)", fetched, canonical, exc)
-        return normalize_url(fetched)
 
 
 # Worker-process state: built once per process by the pool's initializer, not pickled per page.
@@ -135,6 +130,11 @@ class ExtractionPool:
             initializer=_init_worker,
             initargs=(list(topics), options),
         )
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> ExtractionPool:
+        """The pool a config asks for: its topics, its extraction options, its number of workers."""
+        return cls(settings.topics, extraction_options(settings), settings.crawl.extract_workers)
 
     async def process(self, page: Page) -> ArticleRecord | Dropped:
         loop = asyncio.get_running_loop()

@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Engine
 
 from pipeline.config import Settings, story_options
-from pipeline.extract import ExtractionOptions
 from pipeline.ingest import Dropped, ExtractionPool, Page
 from storage.articles import ArticleRecord, StoredPage, iter_pages, upsert_articles
 
@@ -40,8 +39,7 @@ def _page(stored: StoredPage) -> Page:
 
 def reextract_archive(engine: Engine, settings: Settings, batch_size: int = 200) -> ReextractResult:
     """Extract and tag every stored page again with the current code and topics, in parallel."""
-    options = ExtractionOptions(min_text_chars=settings.crawl.min_text_chars)
-    pool = ExtractionPool(settings.topics, options, settings.crawl.extract_workers)
+    pool = ExtractionPool.for_settings(settings)
     articles = updated = kept = 0
     try:
         for batch in iter_pages(engine, batch_size):

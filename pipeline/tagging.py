@@ -267,11 +267,6 @@ class Tagger:
     def __init__(self, topics: Iterable[TopicLike]) -> None:
         self._topics = [_CompiledTopic.build(topic) for topic in topics]
 
-    @property
-    def topic_names(self) -> list[str]:
-        """Names of the topics, in the order tag() reports them."""
-        return [topic.name for topic in self._topics]
-
     def tag(self, title: str | None, text: str | None) -> list[TopicMatch]:
         """Topics found in an article, in topic order; a missing title or body counts as empty."""
         title = unicodedata.normalize("NFC", title or "")

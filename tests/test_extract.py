@@ -476,6 +476,7 @@ def test_language(head: str, html_attributes: str, expected: str) -> None:
         ("{{ canonical_url }}", URL),
         ("javascript:void(0)", URL),
         ("ftp://news.example.eu/policy/council-ai-rules", URL),
+        ("https://news.example.eu:abc/policy/council-ai-rules", URL),  # a URL the archive cannot store
         ("", URL),
         (None, URL),
     ],

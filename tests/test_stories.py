@@ -3,6 +3,7 @@ clustering, concurrency and ``search --collapse``."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Iterator
@@ -76,8 +77,11 @@ def test_a_short_body_gets_no_signature() -> None:
 def test_signature_format_and_buckets_are_stable() -> None:
     signature = body_signature(SHORTLIST)
     assert signature is not None and len(signature) == SLOTS * 8
-    assert body_signature(SHORTLIST) == signature  # no per-process randomness: signatures are stored
+    # Signatures and buckets are stored: a change of shingling, hash, seed or layout must fail here,
+    # since every stored signature would then stop matching new ones (pinned values, not a recomputation).
+    assert hashlib.sha256(signature).hexdigest()[:24] == "9ab733c21b51c4aae4560460"
     buckets = band_buckets(signature)
+    assert buckets[0] == (0, 5670978922288492322)
     assert [band for band, _ in buckets] == list(range(BANDS))
     assert all(-(2**63) <= bucket < 2**63 for _, bucket in buckets)
 
