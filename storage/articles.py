@@ -14,15 +14,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, Engine, Executable, delete, or_, select, tuple_
+from sqlalchemy import Connection, Engine, Executable, Row, delete, func, or_, select, tuple_
+from sqlalchemy.sql.elements import ColumnElement
 
+from storage.chunks import chunks
 from storage.models import Article, ArticleTag, SeenUrl, utcnow
 from storage.stories import Clusterable, StoryOptions, assign_stories, lock_stories
 from storage.upserts import conflict_insert
 
 HTML_COMPRESSION_LEVEL = 3  # half the CPU time of level 6 on news pages, for 10 % more bytes
-IN_CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +141,8 @@ def _upsert_one(connection: Connection, statement: Executable, record: ArticleRe
 def _replace_tags(connection: Connection, tags: Sequence[tuple[int, TagRecord]], article_ids: Iterable[int]) -> None:
     """Replace all tags of ``article_ids`` with ``tags`` (article id, tag)."""
     ids = list(article_ids)
-    for start in range(0, len(ids), IN_CHUNK):
-        connection.execute(delete(ArticleTag).where(ArticleTag.article_id.in_(ids[start : start + IN_CHUNK])))
+    for chunk in chunks(ids):
+        connection.execute(delete(ArticleTag).where(ArticleTag.article_id.in_(chunk)))
     if tags:
         connection.execute(ArticleTag.__table__.insert(), [_tag_row(article_id, tag) for article_id, tag in tags])
 
@@ -179,8 +181,7 @@ def known_urls(engine: Engine, urls: Iterable[str]) -> set[str]:
     found: set[str] = set()
     now = utcnow()
     with engine.connect() as connection:
-        for start in range(0, len(wanted), IN_CHUNK):
-            chunk = wanted[start : start + IN_CHUNK]
+        for chunk in chunks(wanted):
             found.update(connection.scalars(select(Article.url).where(Article.url.in_(chunk))))
             still_seen = or_(SeenUrl.retry_after.is_(None), SeenUrl.retry_after > now)
             found.update(connection.scalars(select(SeenUrl.url).where(SeenUrl.url.in_(chunk), still_seen)))
@@ -197,28 +198,38 @@ class StoredText:
 
 
 def iter_texts(engine: Engine, batch_size: int = 2000) -> Iterator[list[StoredText]]:
-    """Every article's title and body, in batches by id (keyset pagination: memory stays flat)."""
+    """Every article's title and body, in batches by id."""
+    for rows in _batches_by_id(engine, (Article.id, Article.title, Article.text), (), batch_size):
+        yield [StoredText(row.id, row.title, row.text) for row in rows]
+
+
+def _batches_by_id(
+    engine: Engine, columns: Sequence[Any], where: Sequence[ColumnElement[bool]], batch_size: int
+) -> Iterator[Sequence[Row[Any]]]:
+    """Rows of ``columns`` (the first being Article.id) in id order, a batch per query and connection:
+    keyset pagination, so memory stays flat and no transaction stays open between batches."""
     last_id = 0
     while True:
         with engine.connect() as connection:
-            rows = connection.execute(
-                select(Article.id, Article.title, Article.text)
-                .where(Article.id > last_id)
-                .order_by(Article.id)
-                .limit(batch_size)
-            ).all()
+            statement = select(*columns).where(Article.id > last_id, *where).order_by(Article.id).limit(batch_size)
+            rows = connection.execute(statement).all()
         if not rows:
             return
-        yield [StoredText(row.id, row.title, row.text) for row in rows]
+        yield rows
         last_id = rows[-1].id
+
+
+def topic_in(topics: Sequence[str]) -> ColumnElement[bool]:
+    """Case-insensitive topic match; the exact names too, since SQLite's lower() folds ASCII only."""
+    return or_(ArticleTag.topic.in_(topics), func.lower(ArticleTag.topic).in_([topic.lower() for topic in topics]))
 
 
 def tags_of(connection: Connection, article_ids: Sequence[int]) -> dict[int, dict[str, TagRecord]]:
     """The stored tags of these articles: {article id: {topic: tag}}."""
     out: dict[int, dict[str, TagRecord]] = {article_id: {} for article_id in article_ids}
-    for start in range(0, len(article_ids), IN_CHUNK):
-        table = ArticleTag.__table__
-        rows = connection.execute(select(table).where(table.c.article_id.in_(article_ids[start : start + IN_CHUNK])))
+    table = ArticleTag.__table__
+    for chunk in chunks(article_ids):
+        rows = connection.execute(select(table).where(table.c.article_id.in_(chunk)))
         for tag in rows:
             out[tag.article_id][tag.topic] = TagRecord(tag.topic, tag.in_title, tag.in_body, tag.hits, tag.sentence)
     return out
@@ -229,8 +240,7 @@ def apply_tag_changes(
 ) -> None:
     """Delete the (article id, topic) pairs in ``removed``, then write ``upserted`` (replacing old rows)."""
     stale = list(removed) + [(article_id, tag.topic) for article_id, tag in upserted]
-    for start in range(0, len(stale), IN_CHUNK):
-        chunk = stale[start : start + IN_CHUNK]
+    for chunk in chunks(stale):
         connection.execute(delete(ArticleTag).where(tuple_(ArticleTag.article_id, ArticleTag.topic).in_(chunk)))
     if upserted:
         connection.execute(ArticleTag.__table__.insert(), [_tag_row(aid, tag) for aid, tag in upserted])
@@ -250,18 +260,9 @@ class StoredPage:
 
 def iter_pages(engine: Engine, batch_size: int = 200) -> Iterator[list[StoredPage]]:
     """Every article that kept its page, in batches by id; pages are decompressed here."""
-    last_id = 0
     columns = (Article.id, Article.url, Article.source, Article.published_at, Article.fetched_at, Article.html_gz)
-    while True:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                select(*columns).where(Article.id > last_id, Article.html_gz.is_not(None)).order_by(Article.id)
-                .limit(batch_size)
-            ).all()
-        if not rows:
-            return
+    for rows in _batches_by_id(engine, columns, (Article.html_gz.is_not(None),), batch_size):
         yield [
             StoredPage(row.id, row.url, row.source, row.published_at, row.fetched_at, decompress_html(row.html_gz))
             for row in rows
         ]
-        last_id = rows[-1].id

@@ -19,10 +19,10 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import NoSuchModuleError
 
 from storage.errors import DatabaseUnavailable, SchemaError
+from storage.locks import lock_for_transaction
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-_MIGRATION_LOCK_KEY = 0x6E65_7773  # "news": the advisory lock that serialises schema upgrades
 
 
 def display_url(url: str) -> str:
@@ -124,7 +124,7 @@ def upgrade(engine: Engine) -> None:
     try:
         with engine.begin() as connection:
             if engine.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+                lock_for_transaction(connection, "migrations")  # one upgrade at a time per archive
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")

@@ -15,12 +15,12 @@ from datetime import datetime
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, func, or_, select, type_coerce
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Connection, Engine, Row, func, select, type_coerce
 
-from storage.articles import IN_CHUNK
+from storage.articles import topic_in
+from storage.chunks import chunks
 from storage.models import ARTICLE_TIME, Article, ArticleTag, DigestDelivery, UTCDateTime, utcnow
-from storage.stories import story_members
+from storage.stories import other_outlets, story_members
 from storage.upserts import conflict_insert
 
 
@@ -112,7 +112,7 @@ def _story_topics(
         select(Article.story_id, ArticleTag.topic)
         .join(ArticleTag, ArticleTag.article_id == Article.id)
         .where(
-            _topic_in(topics),
+            topic_in(topics),
             Article.fetched_at > since,
             Article.story_id.is_not(None),
             Article.story_id.not_in(delivered),
@@ -127,19 +127,13 @@ def _story_topics(
     return {story_id: topics[index] for story_id, index in best.items()}
 
 
-def _topic_in(topics: Sequence[str]) -> ColumnElement[bool]:
-    """Case-insensitive topic match; the exact names too, since SQLite's lower() folds ASCII only."""
-    return or_(ArticleTag.topic.in_(topics), func.lower(ArticleTag.topic).in_([topic.lower() for topic in topics]))
-
-
 def _sentences(connection: Connection, article_ids: list[int], topics: Sequence[str]) -> dict[tuple[int, str], str]:
     """{(article id, lower-cased topic): the sentence that matched}."""
     out: dict[tuple[int, str], str] = {}
-    for start in range(0, len(article_ids), IN_CHUNK):
-        chunk = article_ids[start : start + IN_CHUNK]
+    for chunk in chunks(article_ids):
         rows = connection.execute(
             select(ArticleTag.article_id, ArticleTag.topic, ArticleTag.sentence).where(
-                ArticleTag.article_id.in_(chunk), _topic_in(topics)
+                ArticleTag.article_id.in_(chunk), topic_in(topics)
             )
         )
         out.update({(row.article_id, row.topic.lower()): row.sentence for row in rows})
@@ -159,19 +153,10 @@ def _item(group: list[Row[Any]], sentences: dict[tuple[int, str], str], topic: s
         published_at=lead.published_at,
         fetched_at=lead.fetched_at,
         sentence=sentence,
-        also=_coverage(group),
+        also=tuple(OtherOutlet(article.source, article.url) for article in other_outlets(group)),
     )
 
 
-def _coverage(group: list[Row[Any]]) -> tuple[OtherOutlet, ...]:
-    """One entry per other outlet (its earliest copy); the representative's own outlet is not repeated."""
-    seen = {group[0].source}
-    out: list[OtherOutlet] = []
-    for article in group[1:]:
-        if article.source not in seen:
-            seen.add(article.source)
-            out.append(OtherOutlet(article.source, article.url))
-    return tuple(out)
 
 
 def _sections(topics: Sequence[str], topic_of: dict[int, str], items: dict[int, StoryItem]) -> list[TopicStories]:
@@ -206,7 +191,7 @@ def newest_on_topic(engine: Engine, topic: str, limit: int) -> list[TopicArticle
         select(Article.id, Article.url, Article.title, Article.source, Article.published_at,
                Article.fetched_at, Article.description, ArticleTag.sentence)
         .join(ArticleTag, ArticleTag.article_id == Article.id)
-        .where(_topic_in([topic]))
+        .where(topic_in([topic]))
         .order_by(ARTICLE_TIME.desc(), Article.id.desc())
         .limit(limit)
     )

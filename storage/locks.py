@@ -124,6 +124,12 @@ def _close_lock_file(handle: IO[str]) -> None:
     handle.close()  # closing the file releases the flock
 
 
+def lock_for_transaction(connection: Connection, name: str) -> None:
+    """PostgreSQL: wait for lock ``name`` of this archive (its schema) and hold it until the transaction ends."""
+    key = advisory_key(connection.scalar(text("SELECT current_schema()")) or "", name)
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def advisory_key(schema: str, name: str) -> int:
     """A signed 64-bit advisory-lock key for lock ``name`` of the archive in ``schema``."""
     digest = hashlib.blake2b(f"newsmon:{schema}:{name}".encode(), digest_size=8).digest()

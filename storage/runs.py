@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 
-from storage.articles import IN_CHUNK
+from storage.chunks import chunks
 from storage.models import CrawlRun, CrawlRunSource, FetchState, utcnow
 
 
@@ -52,8 +52,7 @@ def load_validators(engine: Engine, urls: Iterable[str]) -> dict[str, tuple[str 
     wanted = list(urls)
     out: dict[str, tuple[str | None, str | None]] = {}
     with engine.connect() as connection:
-        for start in range(0, len(wanted), IN_CHUNK):
-            chunk = wanted[start : start + IN_CHUNK]
+        for chunk in chunks(wanted):
             rows = connection.execute(select(FetchState.__table__).where(FetchState.url.in_(chunk)))
             out.update({row.url: (row.etag, row.last_modified) for row in rows})
     return out

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta, UTC
 from sqlalchemy import Connection, Engine, Select, and_, func, literal_column, select, table, column
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.articles import tags_of
+from storage.articles import tags_of, topic_in
 from storage.models import ARTICLE_TIME, Article, ArticleTag
 from storage.stories import Coverage, story_coverage
 
@@ -118,7 +118,7 @@ def _filters(filters: SearchFilters) -> list[ColumnElement[bool]]:
     if filters.until:
         clauses.append(ARTICLE_TIME < _day_start(filters.until + timedelta(days=1)))
     for topic in filters.tags:
-        tagged = select(ArticleTag.article_id).where(func.lower(ArticleTag.topic) == topic.lower())
+        tagged = select(ArticleTag.article_id).where(topic_in([topic]))
         clauses.append(Article.id.in_(tagged))
     return clauses
 
@@ -217,7 +217,7 @@ def search_stories(engine: Engine, query: str | None, filters: SearchFilters = S
         first_ids = [coverage[row.story_id].representative for row in best]
         firsts = {hit.id: hit for hit in _hits(connection, _by_id(first_ids))}
         matched = search_statement(dialect, query, filters).where(Article.id.in_([row.id for row in best]))
-        snippets = {hit.id: hit.snippet for hit in _hits(connection, matched)}
+        snippets = {row.id: _squashed(row.snippet) for row in connection.execute(matched)}
     return [_story_hit(firsts, coverage[row.story_id], snippets.get(row.id)) for row in best]
 
 
@@ -241,8 +241,13 @@ def _hits(connection: Connection, statement: Select[tuple[object, ...]]) -> list
             source=row.source,
             published_at=row.published_at,
             language=row.language,
-            snippet=" ".join((row.snippet or "").split()),
+            snippet=_squashed(row.snippet),
             tags=sorted(tags[row.id]),
         )
         for row in rows
     ]
+
+
+def _squashed(snippet: str | None) -> str:
+    """A snippet on one line: the database keeps the article's line breaks."""
+    return " ".join((snippet or "").split())

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, delete, insert, or_, select, text, update
+from sqlalchemy import Connection, Row, and_, bindparam, delete, insert, or_, select, update
 
+from storage.chunks import chunks
+from storage.locks import lock_for_transaction
 from storage.minhash import BANDS, band_buckets, estimated_similarity
 from storage.models import ARTICLE_TIME, Article, Story, StoryBucket, UTCDateTime, utcnow
 
-_LOCK_KEY = 0x7374_6F72  # "stor": serializes clustering across PostgreSQL workers
-_IN_CHUNK = 500  # bound parameters per IN (...), as in storage/articles.py
 MAX_CANDIDATES = 200  # the most recent ones: a boilerplate-heavy source must not make every article a candidate
 
 
@@ -59,16 +59,17 @@ class Coverage:
 
 
 def lock_stories(connection: Connection) -> None:
-    """Serialize clustering with other PostgreSQL transactions until this one ends (no-op on SQLite)."""
+    """Serialize clustering with other PostgreSQL transactions on this archive until this one ends
+    (no-op on SQLite). Archives in other schemas of the database have locks of their own."""
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        lock_for_transaction(connection, "stories")
 
 
 def assign_stories(connection: Connection, articles: Sequence[Clusterable], options: StoryOptions) -> None:
     """Put each article in its story, earliest first, so that a copy finds an original stored in the same batch."""
     ids = [article.article_id for article in articles]
-    for start in range(0, len(ids), _IN_CHUNK):
-        connection.execute(delete(StoryBucket).where(StoryBucket.article_id.in_(ids[start : start + _IN_CHUNK])))
+    for chunk in chunks(ids):
+        connection.execute(delete(StoryBucket).where(StoryBucket.article_id.in_(chunk)))
     for article in sorted(articles, key=lambda article: (article.when, article.article_id)):
         _assign_story(connection, article, options)
 
@@ -144,10 +145,10 @@ def story_members(connection: Connection, story_ids: Sequence[int], *columns: An
 
     The first article of a story is its representative."""
     members: dict[int, list[Row[Any]]] = {}
-    for start in range(0, len(story_ids), _IN_CHUNK):
+    for chunk in chunks(story_ids):
         rows = connection.execute(
             select(Article.story_id, *columns)
-            .where(Article.story_id.in_(story_ids[start : start + _IN_CHUNK]))
+            .where(Article.story_id.in_(chunk))
             .order_by(Article.story_id, ARTICLE_TIME, Article.id)
         )
         for row in rows:
@@ -158,10 +159,17 @@ def story_members(connection: Connection, story_ids: Sequence[int], *columns: An
 def story_coverage(connection: Connection, story_ids: Sequence[int]) -> dict[int, Coverage]:
     """Each story's representative (its earliest article) and the other sources that carried it."""
     members = story_members(connection, story_ids, Article.id, Article.source)
-    return {story_id: _coverage([(row.id, row.source) for row in rows]) for story_id, rows in members.items()}
+    return {
+        story_id: Coverage(rows[0].id, [row.source for row in other_outlets(rows)]) for story_id, rows in members.items()
+    }
 
 
-def _coverage(articles: list[tuple[int, str]]) -> Coverage:
-    """From a story's (article id, source) pairs, earliest first."""
-    (first, own), *rest = articles
-    return Coverage(first, [source for source in dict.fromkeys(s for _, s in rest) if source != own])
+def other_outlets(members: Sequence[Row[Any]]) -> list[Row[Any]]:
+    """The earliest copy from each outlet other than the representative's (``members`` earliest first)."""
+    seen = {members[0].source}
+    out = []
+    for member in members[1:]:
+        if member.source not in seen:
+            seen.add(member.source)
+            out.append(member)
+    return out

@@ -161,3 +161,28 @@ def test_newsmon_crawl_refuses_in_one_line_while_another_crawl_runs(
     assert result.exit_code == 1
     assert result.output.startswith("Error: another crawl is running (") and result.output.count("\n") == 1
     assert f"pid {holder_process.pid}" in result.output
+
+
+@pytest.mark.postgres
+def test_transaction_locks_are_per_archive(pg_url: str, pg_admin_url: str) -> None:
+    """Clustering (and upgrading) one archive never waits for another schema of the same database."""
+    from sqlalchemy.exc import OperationalError
+
+    from storage.locks import lock_for_transaction
+
+    archive, other, same = (
+        create_engine(url) for url in (pg_url, f"{pg_admin_url}?options=-csearch_path%3Dpublic", pg_url)
+    )
+    try:
+        with archive.begin() as holder:
+            lock_for_transaction(holder, "stories")
+            with other.begin() as connection:
+                connection.execute(text("SET LOCAL lock_timeout = '2s'"))
+                lock_for_transaction(connection, "stories")  # another archive: no wait
+            with same.begin() as connection:
+                connection.execute(text("SET LOCAL lock_timeout = '200ms'"))
+                with pytest.raises(OperationalError, match="lock timeout"):
+                    lock_for_transaction(connection, "stories")
+    finally:
+        for engine in (archive, other, same):
+            engine.dispose()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.articles import ArticleRecord, upsert_articles
+from storage.articles import ArticleRecord, TagRecord, upsert_articles
 from storage.search import QueryError, SearchFilters, fts5_query, search, search_statement
 
 
@@ -100,3 +101,15 @@ def test_phrases_and_exclusions(engine) -> None:  # type: ignore[no-untyped-def]
     assert [hit.url for hit in search(engine, '"AI Act"')] == ["https://example.org/1"]
     assert [hit.url for hit in search(engine, "act -chips")] == ["https://example.org/1"]
     assert {hit.url for hit in search(engine, "august OR chips")} == {"https://example.org/1", "https://example.org/2"}
+
+
+def test_tag_filter_finds_a_non_ascii_topic_name_as_spelled(engine) -> None:  # type: ignore[no-untyped-def]
+    """SQLite's lower() folds ASCII only: "Über KI" must still be found as spelled, as the digests
+    find it (and PostgreSQL folds the rest)."""
+    tagged = replace(article(1, "KI-Rechenzentren", "Die Kommission plant neue Rechenzentren. " * 3),
+                     tags=[TagRecord("Über KI", in_title=True, in_body=False, hits=1, sentence="KI-Rechenzentren")])
+    store(engine, tagged, article(2, "Anderes", "Etwas anderes. " * 3))
+    assert [hit.url for hit in search(engine, None, SearchFilters(tags=("Über KI",)))] == ["https://example.org/1"]
+    assert [hit.url for hit in search(engine, None, SearchFilters(tags=("über ki",)))] == ["https://example.org/1"] * (
+        engine.dialect.name == "postgresql"
+    )

@@ -147,6 +147,21 @@ def test_a_syndicated_copy_joins_the_story_and_the_earliest_article_represents_i
     assert count(engine, StoryBucket) == 3 * BANDS
 
 
+def test_coverage_names_each_other_outlet_once_and_never_the_representatives_own(engine: Engine) -> None:
+    copies = [
+        article(1, SHORTLIST, source="Brussels Byte"),
+        article(2, SHORTLIST_SYNDICATED, source="Brussels Byte", hours=1),  # the same outlet again
+        article(3, SHORTLIST_SYNDICATED, source="Tech Wire", hours=2),
+        article(4, SHORTLIST_SYNDICATED, source="Tech Wire", hours=3),  # a second copy from one outlet
+        article(5, SHORTLIST_SYNDICATED, source="Compute Courier", hours=4),
+    ]
+    upsert_articles(engine, copies)
+    story = stories_of(engine)["https://news.example/1"]
+    assert set(stories_of(engine).values()) == {story}
+    with engine.connect() as connection:
+        assert story_coverage(connection, [story])[story].also == ["Tech Wire", "Compute Courier"]
+
+
 def test_another_story_on_the_same_topic_stays_apart(engine: Engine) -> None:
     upsert_articles(engine, [article(1, OMNIBUS), article(2, OMNIBUS_OTHER_STORY, hours=2)])
     assert len(set(stories_of(engine).values())) == 2
