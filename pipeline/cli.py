@@ -8,54 +8,25 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import astuple, dataclass, field
+from dataclasses import astuple
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import Engine
 
+from pipeline.app import App, pass_app
 from pipeline.crawl import EXIT_BROKEN, run_crawl
-from pipeline.config import LoadedConfig, Settings, describe_keys, load_config, masked, to_toml
+from pipeline.config import describe_keys, masked, to_toml
 from pipeline.errors import NewsmonError
 from pipeline.output import render_csv, render_json, render_table
 from pipeline.retag import retag_archive
 from pipeline.tagging import Tagger
-from storage.db import current_revision, display_url, open_database
+from storage.db import current_revision, display_url
 from storage.errors import StorageError
 from storage.search import QueryError, SearchFilters, search, search_stories
 from storage.runs import RunSummary
 from storage.stats import articles_per_source, articles_per_topic, last_crawl_per_source
-
-
-@dataclass
-class App:
-    """What commands share: the config path from ``--config``, loaded and opened on first use."""
-
-    config_path: Path | None
-    _loaded: LoadedConfig | None = None
-    _engine: Engine | None = field(default=None, repr=False)
-
-    @property
-    def loaded(self) -> LoadedConfig:
-        if self._loaded is None:
-            self._loaded = load_config(self.config_path)
-        return self._loaded
-
-    @property
-    def settings(self) -> Settings:
-        return self.loaded.settings
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = open_database(self.settings.database_url)
-        return self._engine
-
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
 
 
 # Commands in modules of their own, imported when they run: trafilatura, APScheduler, the digest
@@ -87,9 +58,6 @@ class _Group(click.Group):
             module, name = LAZY_COMMANDS[cmd_name].split(":")
             self.add_command(getattr(importlib.import_module(module), name), cmd_name)
         return super().get_command(ctx, cmd_name)
-
-
-pass_app = click.make_pass_decorator(App)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

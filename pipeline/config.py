@@ -20,7 +20,7 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -103,6 +103,10 @@ class SourceSettings(_Section):
         if not self.feeds and not self.sitemaps:
             raise ValueError(f"source {self.name!r} has neither feeds nor sitemaps: add at least one URL")
         return self
+
+    def listings(self) -> list[tuple[str, str]]:
+        """(kind, url) of every feed and sitemap: what a crawl of this source reads first."""
+        return [("feed", url) for url in self.feeds] + [("sitemap", url) for url in self.sitemaps]
 
 
 class TopicSettings(_Section):
@@ -282,6 +286,10 @@ class Settings(_Section):
                     raise ValueError(f"two {kind}s are named {item.name!r}: rename one")
                 seen.add(item.name.casefold())
         return self
+
+    def selected_sources(self, names: Iterable[str]) -> list[SourceSettings]:
+        """The sources called ``names``, else (no names) every enabled one."""
+        return [self.source(name) for name in names] or [source for source in self.sources if source.enabled]
 
     def source(self, name: str) -> SourceSettings:
         """The source called ``name`` (case-insensitive), or ConfigError listing the known names."""

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 
-import logging
 import os
 import re
 import smtplib
@@ -46,7 +45,6 @@ from storage.digests import StoryItem, TopicStories, last_delivery, new_stories,
 from storage.locks import LockTaken, acquire_lock
 from storage.models import utcnow
 
-logger = logging.getLogger(__name__)
 
 PREVIEW_DIGEST = DigestSettings(name="All topics", recipients=["reader@example.org"], send_empty=True)
 
@@ -82,6 +80,18 @@ class DigestReport:
     status: Status
     error: str | None = None
     preview: Path | None = None  # the .html a dry run wrote (the .eml lies beside it)
+
+    def describe(self) -> str:
+        """One line, for the terminal and the scheduler's log."""
+        stories = f"{self.stories} {'story' if self.stories == 1 else 'stories'}"
+        where = f"{self.digest!r} to {self.recipient}"
+        if self.status == "previewed":
+            return f"preview of {where} ({stories}): {self.preview} (and .eml)"
+        if self.status == "skipped":
+            return f"skipped {where}: nothing new"
+        if self.status == "failed":
+            return f"NOT sent {where} ({stories}): {self.error}"
+        return f"sent {where}: {stories}"
 
 
 def digest_topics(settings: Settings, digest: DigestSettings) -> list[str]:
@@ -176,10 +186,8 @@ class _Run:
         try:
             self.mailer.send(message, recipient)
         except MailError as exc:
-            logger.warning("digest %r to %s not sent: %s", digest.name, recipient, exc)
             return report("failed", error=str(exc))
         record_deliveries(self.engine, digest.name, recipient, digest.stories)
-        logger.info("digest %r sent to %s: %d stories", digest.name, recipient, len(digest.stories))
         return report("sent")
 
 

@@ -1,33 +1,19 @@
 """``newsmon digest`` and ``newsmon feed``: thin click commands over pipeline.digest and pipeline.atom.
 
-They live apart from ``pipeline/cli.py``, which registers them with ``cli.add_command``; importing
-``pipeline.cli`` from here would be circular. The context object (``click.pass_obj``) is the CLI's
-``App``: anything with ``.settings`` (:class:`~pipeline.config.Settings`) and ``.engine`` (an opened,
-up-to-date SQLAlchemy engine) will do. Errors newsmon raises (an unknown digest or topic, a folder
-that cannot be written) are turned into one line by the ``newsmon`` group.
+They live apart from ``pipeline/cli.py``, which loads them only when they run (``LAZY_COMMANDS``),
+and take the group's :class:`~pipeline.app.App`. Errors newsmon raises (an unknown digest or topic, a
+folder that cannot be written) are turned into one line by the ``newsmon`` group.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
 
 import click
-from sqlalchemy import Engine
 
+from pipeline.app import App, pass_app
 from pipeline.atom import topic_feed
-from pipeline.config import Settings
-from pipeline.digest import DigestReport, send_digests
-
-
-class AppLike(Protocol):
-    """What these commands need of ``ctx.obj``."""
-
-    @property
-    def settings(self) -> Settings: ...
-
-    @property
-    def engine(self) -> Engine: ...
+from pipeline.digest import send_digests
 
 
 @click.command("digest")
@@ -38,8 +24,8 @@ class AppLike(Protocol):
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the dry run's .eml and .html previews (created if missing).",
 )
-@click.pass_obj
-def digest_command(app: AppLike, names: tuple[str, ...], dry_run: bool, out: Path | None) -> None:
+@pass_app
+def digest_command(app: App, names: tuple[str, ...], dry_run: bool, out: Path | None) -> None:
     """E-mail each digest's new stories to its recipients.
 
     Each recipient gets every story once: a story counts as sent only when the mail server accepted
@@ -59,31 +45,18 @@ def digest_command(app: AppLike, names: tuple[str, ...], dry_run: bool, out: Pat
         )
     reports = send_digests(app.settings, app.engine, list(names) or None, dry_run_dir=out)
     for report in reports:
-        click.echo(describe(report))
+        click.echo(report.describe())
     errors = list(dict.fromkeys(report.error for report in reports if report.error))
     if errors:
         raise click.ClickException("; ".join(errors) + " (nothing recorded for these: the next run sends them)")
-
-
-def describe(report: DigestReport) -> str:
-    """One line per recipient, for the terminal and the scheduler's log."""
-    stories = f"{report.stories} {'story' if report.stories == 1 else 'stories'}"
-    where = f"{report.digest!r} to {report.recipient}"
-    if report.status == "previewed":
-        return f"preview of {where} ({stories}): {report.preview} (and .eml)"
-    if report.status == "skipped":
-        return f"skipped {where}: nothing new"
-    if report.status == "failed":
-        return f"NOT sent {where} ({stories})"
-    return f"sent {where}: {stories}"
 
 
 @click.command("feed")
 @click.option("--tag", required=True, help="The topic, as named in [[topics]].")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of to stdout.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Newest articles to include.")
-@click.pass_obj
-def feed_command(app: AppLike, tag: str, out: Path | None, limit: int) -> None:
+@pass_app
+def feed_command(app: App, tag: str, out: Path | None, limit: int) -> None:
     """Write an Atom feed of the newest articles on a topic, for feed readers.
 
     \b

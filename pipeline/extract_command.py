@@ -1,6 +1,6 @@
 """``newsmon extract``: what newsmon makes of local HTML files, by the crawler's own code path.
 
-It lives apart from ``pipeline/cli.py``, which registers it with ``cli.add_command``. The work is
+It lives apart from ``pipeline/cli.py``, which loads it only when it runs. The work is
 done by :func:`extract_files`, which tests and ``benchmarks/extraction_quality.py`` call directly.
 Each page goes through what :func:`pipeline.ingest.process_page` does to a fetched page:
 :func:`~pipeline.extract.decode_html`, then :func:`~pipeline.extract.extract_article` with the
@@ -21,13 +21,13 @@ import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 import click
 from trafilatura.utils import load_html
 
-from pipeline.config import Settings, load_config
+from pipeline.app import App, pass_app
 from pipeline.errors import ConfigError
 from pipeline.extract import Article, ExtractionOptions, NotAnArticle, decode_html, extract_article, extraction_options
 from pipeline.extract_declared import read_declared
@@ -119,21 +119,13 @@ def page_url(html: str, path: str) -> str:
 # --- the command -------------------------------------------------------------------------------
 
 
-class SettingsHolder(Protocol):
-    """What the command needs of ``ctx.obj`` when the ``newsmon`` group runs it: the CLI's ``App``."""
-
-    @property
-    def settings(self) -> Settings: ...
-
-
-def crawler_options(holder: SettingsHolder | None) -> ExtractionOptions:
-    """The options the crawler extracts with: the group's settings, else the config found the usual
-    way ($NEWSMON_CONFIG, ./newsmon.toml, the bundled default)."""
+def crawler_options(app: App) -> ExtractionOptions:
+    """The options the crawler extracts with: from the group's config, or (the command run alone) the
+    config found the usual way ($NEWSMON_CONFIG, ./newsmon.toml, the bundled default)."""
     try:
-        settings = holder.settings if holder is not None else load_config().settings
+        return extraction_options(app.settings)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    return extraction_options(settings)
 
 
 @click.command("extract")
@@ -147,8 +139,8 @@ def crawler_options(holder: SettingsHolder | None) -> ExtractionOptions:
     show_default=True,
     help="A JSON array, one JSON object a line, or readable text.",
 )
-@click.pass_obj
-def extract_command(holder: SettingsHolder | None, paths: tuple[str, ...], url: str | None, fmt: str) -> None:
+@pass_app
+def extract_command(app: App, paths: tuple[str, ...], url: str | None, fmt: str) -> None:
     """Show what newsmon extracts from saved pages (.html or .html.gz; "-" reads standard input).
 
     Each page goes through the crawler's own extraction and gives one object with path, url, title,
@@ -164,7 +156,7 @@ def extract_command(holder: SettingsHolder | None, paths: tuple[str, ...], url: 
       newsmon extract --format jsonl pages/*.html.gz > extracted.jsonl
     """
     records = []
-    for record in extract_files(paths, url, crawler_options(holder)):
+    for record in extract_files(paths, url, crawler_options(app)):
         records.append(record)
         if fmt != "json":  # stream: a long run shows progress, and a pipe gets lines as they come
             click.echo(json.dumps(record, ensure_ascii=False) if fmt == "jsonl" else render_text(record))

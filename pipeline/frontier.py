@@ -116,8 +116,7 @@ class Frontier:
         seeds = [
             json.dumps({"run": run_id, "source": source.name, "kind": kind, "url": url})
             for source in sources
-            for kind, urls in (("feed", source.feeds), ("sitemap", source.sitemaps))
-            for url in urls
+            for kind, url in source.listings()
         ]
 
         def push() -> None:
@@ -190,7 +189,7 @@ def seed_crawl(
 ) -> SeedOutcome:
     """Distributed ``newsmon crawl``: a crawl run, its seeds on the frontier, and (if asked) its figures."""
     assert settings.cluster.redis_url, "seed_crawl needs cluster.redis_url"
-    selected = [settings.source(name) for name in sources] or [s for s in settings.sources if s.enabled]
+    selected = settings.selected_sources(sources)
     frontier = Frontier(settings.cluster.redis_url, settings.cluster.key_prefix)
     try:
         with crawl_lock(engine):  # one seeding at a time: each sees the runs before it closed

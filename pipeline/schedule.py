@@ -229,9 +229,7 @@ def digest_job(config_path: str | None, name: str) -> None:
         finally:
             engine.dispose()
         for report in reports:  # a mail failure is a report, not an exception: the log must say so
-            detail = report.error or f"{report.stories} stories"
-            level = logging.WARNING if report.status == "failed" else logging.INFO
-            logger.log(level, "digest %r to %s: %s (%s)", name, report.recipient, report.status, detail)
+            logger.log(logging.WARNING if report.status == "failed" else logging.INFO, report.describe())
 
 
 @contextmanager

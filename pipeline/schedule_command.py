@@ -1,19 +1,17 @@
 """The ``newsmon schedule`` command: a thin click layer over :mod:`pipeline.schedule`.
 
-Registered on the ``newsmon`` group by ``pipeline/cli.py``; ``ctx.obj`` is the CLI's App (settings,
-engine, loaded config), opened only when the command needs it: ``--dry-run`` never opens the database.
+Loaded by the ``newsmon`` group when it runs (``pipeline/cli.py``); the :class:`~pipeline.app.App`
+opens the database only when the command needs it: ``--dry-run`` never does.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Protocol
 
 import click
-from sqlalchemy import Engine
 
-from pipeline.config import LoadedConfig, Settings
+from pipeline.app import App, pass_app
 from pipeline.cron import next_fire_times
 from pipeline.locks import describe_holder
 from pipeline.schedule import PlannedJob, build_scheduler, dst_warnings, planned_jobs, run_scheduler
@@ -23,26 +21,13 @@ FIRE_TIMES_SHOWN = 5
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-class _App(Protocol):
-    """What the command needs of ``ctx.obj`` (pipeline.cli.App, not imported: cli imports this module)."""
-
-    @property
-    def loaded(self) -> LoadedConfig: ...
-
-    @property
-    def settings(self) -> Settings: ...
-
-    @property
-    def engine(self) -> Engine: ...
-
-
 @click.command("schedule")
 @click.option("--dry-run", is_flag=True, help="Print each job with its next five run times and exit.")
 @click.option(
     "--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO", show_default=True
 )
-@click.pass_obj
-def schedule_command(app: _App, dry_run: bool, log_level: str) -> None:
+@pass_app
+def schedule_command(app: App, dry_run: bool, log_level: str) -> None:
     """Run the crawl and the digests on their schedules, in the foreground.
 
     Jobs and times come from [schedule] and [[digests]]: cron expressions (minute hour day month

@@ -173,3 +173,14 @@ def test_default_config_file_is_the_one_documented(tmp_path: Path) -> None:
     data = tomllib.loads(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
     assert set(data) == {"database_url", "crawl", "sources", "topics", "stories", "schedule", "smtp", "cluster"}
     assert set(data["crawl"]) == set(CrawlSettings.model_fields), "every crawl key is shown in the default file"
+
+
+def test_selected_sources_are_the_named_ones_else_every_enabled_one(tmp_path: Path) -> None:
+    settings = load_config(env={}, cwd=tmp_path).settings
+    first, second = settings.sources[0], settings.sources[1]
+    disabled = settings.model_copy(update={"sources": [first.model_copy(update={"enabled": False}), second]})
+    assert disabled.selected_sources([]) == [second]
+    assert disabled.selected_sources([first.name.upper()]) == [disabled.sources[0]]  # named: even when disabled
+    with pytest.raises(ConfigError, match="no source named"):
+        settings.selected_sources(["Nowhere Times"])
+    assert first.listings() == [("feed", url) for url in first.feeds] + [("sitemap", url) for url in first.sitemaps]

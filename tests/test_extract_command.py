@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from pipeline.config import load_config
 from pipeline.extract import ExtractionOptions
+from pipeline.app import App
 from pipeline.extract_command import FIELDS, extract_command, extract_files, page_url
 
 PAGES = Path(__file__).parent / "pages"
@@ -21,7 +21,7 @@ GOLDEN = "en_boilerplate_blocks.html"  # declares everything: canonical, date, a
 EXPECTED = MANIFEST[GOLDEN]["expected"]
 OPTIONS = ExtractionOptions()
 # what the newsmon group hands its commands, here with the bundled defaults whatever the environment
-DEFAULT_APP = SimpleNamespace(settings=load_config(env={}, cwd=PAGES).settings)
+DEFAULT_APP = App(_loaded=load_config(env={}, cwd=PAGES))
 
 
 def run(*args: str, stdin: bytes | None = None, obj: Any = DEFAULT_APP, env: dict[str, str] | None = None) -> Result:
@@ -209,7 +209,7 @@ def test_text_is_readable(golden: Path, tmp_path: Path) -> None:
 def test_the_crawlers_min_text_chars_from_the_group_settings(golden: Path, tmp_path: Path) -> None:
     config = tmp_path / "newsmon.toml"
     config.write_text("[crawl]\nmin_text_chars = 5000\n", encoding="utf-8")
-    app = SimpleNamespace(settings=load_config(config).settings)
+    app = App(config)
     assert json.loads(run(str(golden), obj=app).output)[0]["error"].startswith("too short")
 
 

@@ -342,7 +342,7 @@ def test_a_scheduled_digest_sends_that_digest_only_and_logs_failed_mail(
     assert isinstance(engine, Engine)
     (record,) = caplog.records
     assert record.levelname == "WARNING"
-    assert record.getMessage() == "digest 'Weekdays' to b@example.org: failed (SMTP server said no)"
+    assert record.getMessage() == "NOT sent 'Weekdays' to b@example.org (2 stories): SMTP server said no"
 
 
 # Stopping

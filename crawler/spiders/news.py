@@ -27,7 +27,7 @@ from crawler.failures import describe_failure
 from crawler.figures import CrawlFigures
 from crawler.queue_dir import make_queue_dir, remove_queue_dir
 from crawler.settings import apply_config
-from pipeline.config import Settings, SourceSettings, load_config
+from pipeline.config import SourceSettings, load_config
 from pipeline.ingest import Page
 from pipeline.urls import normalize_url
 
@@ -76,7 +76,7 @@ class NewsSpider(Spider):
         spider.config = crawler.settings["NEWSMON_SETTINGS"]
         spider.figures = CrawlFigures(crawler)
         spider.archive = archive_of(crawler)
-        spider.sources = spider.selected_sources(spider.config)
+        spider.sources = spider.config.selected_sources(spider.source_names)
         if crawler.settings.get(QUEUE_DIR):
             crawler.signals.connect(spider.remove_queue, signal=signals.engine_stopped)
         return spider
@@ -84,14 +84,8 @@ class NewsSpider(Spider):
     def remove_queue(self) -> None:
         remove_queue_dir(self.settings[QUEUE_DIR])
 
-    def selected_sources(self, config: Settings) -> list[SourceSettings]:
-        """The sources to crawl: those named on the command line, else every enabled one."""
-        if self.source_names:
-            return [config.source(name) for name in self.source_names]
-        return [source for source in config.sources if source.enabled]
-
     async def start(self) -> AsyncIterator[Request]:
-        listings = [(source, url, kind) for source in self.sources for kind, url in _listings(source)]
+        listings = [(source, url, kind) for source in self.sources for kind, url in source.listings()]
         validators = {} if self.full else await self.archive.validators(url for _, url, _ in listings)
         for source in self.sources:
             self.figures.touch(source.name)
@@ -218,11 +212,6 @@ class NewsSpider(Spider):
             self.source_failed(source, f"page {request.url}: {reason.message}")
         if reason.retry_after is not None:
             await self.archive.mark_seen([(request.meta[REQUESTED], reason.category, reason.retry_after)])
-
-
-def _listings(source: SourceSettings) -> Iterator[tuple[str, str]]:
-    yield from (("feed", url) for url in source.feeds)
-    yield from (("sitemap", url) for url in source.sitemaps)
 
 
 def _header(response: Response, name: bytes) -> str | None:
