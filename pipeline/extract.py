@@ -100,17 +100,19 @@ class NotAnArticle(Exception):
 # --- decoding and parsing ---------------------------------------------------------------------
 
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"PK\x03\x04")
-_TEXT_MAGIC = tuple(magic.decode("latin-1") for magic in _BINARY_MAGIC)
 
 
 def decode_html(body: bytes, content_type_header: str | None = None) -> str:
-    """Decode a response body the way browsers do, via w3lib's ``html_to_unicode``.
+    """Decode a response body the way browsers do, via w3lib's ``html_to_unicode``; raise NotAnArticle
+    for a PDF, image or archive (its file signature), which no charset turns into a page.
 
     Order: byte-order mark, Content-Type charset, ``<meta charset>``/http-equiv, else UTF-8 when the
     bytes are valid UTF-8 and cp1252 otherwise. A BOM wins over the header, as in the HTML standard:
     it is written by the tool that wrote the bytes. Latin-1 labels decode as cp1252, a superset that
     also maps the curly quotes and euro sign such pages really contain.
     """
+    if body[:1024].lstrip().startswith(_BINARY_MAGIC):
+        raise NotAnArticle("not HTML")
     return html_to_unicode(content_type_header, body, auto_detect_fun=_utf8_or_cp1252)[1]
 
 
@@ -123,20 +125,12 @@ def _utf8_or_cp1252(body: bytes) -> str:
 
 
 def _parse(html: str | bytes) -> HtmlElement:
-    """Parse the page once; raise NotAnArticle when it is not HTML at all."""
-    if not _looks_like_html(html[:1024]):
-        raise NotAnArticle("not HTML")
-    tree = load_html(decode_html(html) if isinstance(html, bytes) else html)
+    """Parse the page once; raise NotAnArticle when it is not HTML at all (no markup in its first kilobyte)."""
+    text = decode_html(html) if isinstance(html, bytes) else html
+    tree = load_html(text) if "<" in text[:1024] else None
     if tree is None:
         raise NotAnArticle("not HTML")
     return tree
-
-
-def _looks_like_html(start: str | bytes) -> bool:
-    """No file signature of a PDF, image or archive, and some markup in the first kilobyte."""
-    if isinstance(start, bytes):
-        return not start.lstrip().startswith(_BINARY_MAGIC) and b"<" in start
-    return not start.lstrip().startswith(_TEXT_MAGIC) and "<" in start
 
 
 # --- is it an article? ------------------------------------------------------------------------

@@ -73,12 +73,13 @@ def _reason(exc: BaseException) -> str:
 
 def extract_page(body: bytes, path: str, url: str | None, options: ExtractionOptions) -> dict[str, Any]:
     """The object for one page's bytes: what the crawler would store, or why it would store nothing."""
-    html = decode_html(body)
-    fetched_from = url or page_url(html, path)
+    fetched_from = url
     try:
+        html = decode_html(body)
+        fetched_from = url or page_url(html, path)
         article = extract_article(html, fetched_from, options)
     except NotAnArticle as exc:
-        return {"path": path, "url": fetched_from, "error": exc.reason}
+        return {"path": path, "url": fetched_from or file_url(path), "error": exc.reason}
     return _record(path, article)
 
 
@@ -103,9 +104,14 @@ def _archive_url(url: str) -> str:
         return url
 
 
+def file_url(path: str) -> str:
+    """The URL of a file given on the command line (``file:///dev/stdin`` for standard input)."""
+    return _STDIN_URL if path == STDIN else Path(path).resolve().as_uri()
+
+
 def page_url(html: str, path: str) -> str:
     """The URL the page declares for itself (canonical link, else og:url), else the file's URL."""
-    fallback = _STDIN_URL if path == STDIN else Path(path).resolve().as_uri()
+    fallback = file_url(path)
     tree = load_html(html)
     if tree is None:
         return fallback

@@ -134,18 +134,22 @@ ARTICLE_URL = "https://news.example.eu/policy/council-adopts-ai-rules"
     [
         (b"%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj", ARTICLE_URL, "not HTML"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ARTICLE_URL, "not HTML"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR<html><p>" + b"\x00" * 2000, ARTICLE_URL, "not HTML"),
+        (b"\x89PNG\r\n\x1a\n<html>", None, "not HTML"),  # no URL given, none declared: the file's
         (b"", ARTICLE_URL, "not HTML"),
         ((PAGES / "en_listing.html").read_bytes(), MANIFEST["en_listing.html"]["url"], "index page"),
         (b"<html><body><article><p>Just a line.</p></article></body></html>", ARTICLE_URL, "too short"),
         (b"\x1f\x8b\x08\x00 truncated gzip", ARTICLE_URL, "cannot read"),
     ],
 )
-def test_bad_input_gives_an_error_object(content: bytes, url: str, error: str, tmp_path: Path) -> None:
+def test_bad_input_gives_an_error_object(content: bytes, url: str | None, error: str, tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_bytes(content)
     record = only(extract_files([str(path)], url, OPTIONS))
     assert record["path"] == str(path) and record["error"].startswith(error)
     assert set(record) == {"path", "url", "error"}
+    # a file it could read names the URL it stood for; one it could not names none
+    assert record["url"] == (None if error == "cannot read" else url or path.resolve().as_uri())
 
 
 def test_a_missing_file_gives_an_error_object_without_url(tmp_path: Path) -> None:
