@@ -163,6 +163,8 @@ class WorkerStatus:
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self.server = get_redis_from_settings(crawler.settings)  # scrapy-redis's client, with its timeouts
         self._pushed: dict[str, SourceFigures] = {}
+        self._run: int | None = None  # the crawl run figures were last pushed to
+        self._busy_at = 0.0  # monotonic time the busy flag was last set
         self._task: asyncio.Task[None] | None = None
         crawler.signals.connect(self.scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
@@ -173,7 +175,9 @@ class WorkerStatus:
         return cls(crawler)
 
     def scheduled(self, **_: Any) -> None:
-        self._safely(self._set_busy)
+        """Busy from the first request on; one Redis call a second at most, not one per request."""
+        if time.monotonic() - self._busy_at >= 1.0:
+            self._safely(self._set_busy)
 
     def opened(self, spider: Spider) -> None:
         self._task = asyncio.get_event_loop().create_task(self._report())
@@ -192,6 +196,7 @@ class WorkerStatus:
             self._safely(self._set_busy)
         else:
             self._safely(self.server.delete, self.keys.busy(self.worker))
+            self._busy_at = 0.0  # the next scheduled request must set the flag again at once
 
     def closed(self, spider: Spider) -> None:
         if self._task is not None:
@@ -203,6 +208,7 @@ class WorkerStatus:
 
     def _set_busy(self) -> None:
         self.server.set(self.keys.busy(self.worker), "1", ex=BUSY_TTL_SECONDS)
+        self._busy_at = time.monotonic()
 
     def push_figures(self) -> None:
         generation = self.server.get(self.keys.generation)
@@ -225,6 +231,11 @@ class WorkerStatus:
                     pipe.rpush(self.keys.errors(run_id), f"{source}\t{message}")
             pipe.execute()
         self._pushed = current
+        if run_id != self._run:  # a new run: its errors are listed from scratch, not after the last run's
+            self._run = run_id
+            CrawlFigures(self.crawler).forget_errors()
+            for figures in self._pushed.values():
+                figures.errors = []
 
     def _safely(self, function: Callable[..., Any], *args: Any) -> None:
         try:

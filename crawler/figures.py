@@ -48,6 +48,11 @@ class CrawlFigures:
         if len(errors) < MAX_ERRORS_PER_SOURCE:
             self._stats.set_value(_key(source, "errors"), [*errors, message])
 
+    def forget_errors(self) -> None:
+        """Start every source's error list afresh: a long-lived worker's next crawl run has its own."""
+        for key in [key for key in self._stats.get_stats() if key.startswith(f"{_PREFIX}/") and key.endswith("/errors")]:
+            self._stats.set_value(key, [])
+
     def touch(self, source: str) -> None:
         """Make a source appear in the results even if nothing happens to it."""
         self._stats.inc_value(_key(source, "feeds_read"), 0)

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
 
 from pipeline.cron import cron_trigger
 from pipeline.errors import ConfigError
@@ -408,35 +409,34 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        annotation = model.model_fields[str(part)].annotation
-        model = getattr(annotation, "__args__", (annotation,))[0]
+        model = _inner(model.model_fields[str(part)].annotation)
     return list(model.model_fields)
 
 
+def _inner(annotation: Any) -> Any:
+    """``X`` of ``list[X]`` or ``X | None``; the annotation itself otherwise."""
+    return getattr(annotation, "__args__", (annotation,))[0]
+
+
 def describe_keys() -> list[tuple[str, str, str]]:
-    """(dotted key, default, help) for every setting: ``newsmon config --keys`` and the README."""
-    sections: list[tuple[str, type[BaseModel]]] = [
-        ("", Settings),
-        ("crawl.", CrawlSettings),
-        ("sources[].", SourceSettings),
-        ("topics[].", TopicSettings),
-        ("stories.", StorySettings),
-        ("schedule.", ScheduleSettings),
-        ("smtp.", SmtpSettings),
-        ("digests[].", DigestSettings),
-        ("cluster.", ClusterSettings),
-    ]
+    """(dotted key, default, help) for every setting: ``newsmon config --keys`` and the README.
+
+    Walks the models themselves, so a new section or key is described without being listed here."""
     rows: list[tuple[str, str, str]] = []
+    sections: list[tuple[str, type[BaseModel]]] = []
+    for name, spec in Settings.model_fields.items():
+        inner = _inner(spec.annotation)
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            sections.append((f"{name}[]." if inner is not spec.annotation else f"{name}.", inner))
+        else:
+            rows.append(_key_row("", name, spec))
     for prefix, model in sections:
-        for name, spec in model.model_fields.items():
-            if prefix == "" and name in _SECTIONS:
-                continue
-            default = "required" if spec.is_required() else toml_value(spec.default)
-            rows.append((prefix + name, default, spec.description or ""))
+        rows += [_key_row(prefix, name, spec) for name, spec in model.model_fields.items()]
     return rows
 
 
-_SECTIONS = ("crawl", "sources", "topics", "stories", "schedule", "smtp", "digests", "cluster")
+def _key_row(prefix: str, name: str, spec: FieldInfo) -> tuple[str, str, str]:
+    return prefix + name, "required" if spec.is_required() else toml_value(spec.default), spec.description or ""
 
 
 def to_toml(data: Mapping[str, Any]) -> str:

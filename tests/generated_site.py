@@ -5,6 +5,7 @@ pages held back (to interrupt a crawl half-way) and a gzip bomb (to check memory
 from __future__ import annotations
 
 import gzip
+import random
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,16 +13,31 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-PARAGRAPH = (
-    "Officials in Brussels met on {day} to discuss item {n} of the digital agenda, a file that has "
-    "moved slowly through committee. Delegates from several member states asked for more detail on "
-    "costs, timelines and the role of national regulators before any vote takes place in the chamber."
-)
+# Seeded prose, different on every page: pages alike enough to be near-duplicates would all fall into
+# one story, and clustering (which these tests do not look at) would do far more work than on real news.
+SUBJECTS = ("Officials in Brussels", "Delegates from Lisbon", "The rapporteur", "Ministers from six capitals",
+            "A Commission spokesperson", "Regulators in Paris", "Industry groups", "Two liberal MEPs",
+            "The council presidency", "Researchers in Vienna", "Data-centre operators", "A Dutch negotiator")
+VERBS = ("questioned", "welcomed", "rejected", "postponed", "reviewed", "defended", "rewrote", "costed",
+         "delayed", "praised", "challenged", "summarised")
+OBJECTS = ("the hosting bids", "the compute budget", "the data-sharing rules", "a fresh audit plan",
+           "the energy estimates", "the procurement timetable", "the safety testing annex", "the grid connection",
+           "a draft on chips", "the cloud quotas", "the open-model exemption", "the staffing figures")
+WHEN = ("on Monday", "late on Tuesday", "before the summer break", "after a long session", "in a closed meeting",
+        "during the plenary", "at the weekend", "ahead of the vote", "over dinner", "by written procedure")
 BOMB_BYTES = 1_000_000_000  # what the bomb decompresses to
 
 
+def paragraph(rng: random.Random) -> str:
+    return " ".join(
+        f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} {rng.choice(WHEN)}, "
+        f"citing note {rng.randrange(10_000)}." for _ in range(4)
+    )
+
+
 def article_html(n: int) -> bytes:
-    paragraphs = "".join(f"<p>{PARAGRAPH.format(day=d, n=n)} Paragraph {d}.</p>" for d in range(1, 7))
+    rng = random.Random(n)
+    paragraphs = "".join(f"<p>{paragraph(rng)}</p>" for _ in range(6))
     return (
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Story number {n}</title>"
         f"<meta property='article:published_time' content='{datetime.now(UTC).isoformat()}'></head>"

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
+import pipeline.config as config
 from pipeline.config import (
     DEFAULT_CONFIG_PATH,
     CrawlSettings,
     Settings,
-    SourceSettings,
-    TopicSettings,
     describe_keys,
     load_config,
     masked,
@@ -151,8 +150,14 @@ def test_unknown_source_name_lists_known_ones(tmp_path: Path) -> None:
 def test_every_key_has_a_default_and_help() -> None:
     keys = describe_keys()
     documented = {key for key, _, _ in keys}
-    for prefix, model in (("crawl.", CrawlSettings), ("sources[].", SourceSettings), ("topics[].", TopicSettings)):
+    sections = (
+        ("crawl.", config.CrawlSettings), ("sources[].", config.SourceSettings), ("topics[].", config.TopicSettings),
+        ("stories.", config.StorySettings), ("schedule.", config.ScheduleSettings), ("smtp.", config.SmtpSettings),
+        ("digests[].", config.DigestSettings), ("cluster.", config.ClusterSettings),
+    )
+    for prefix, model in sections:
         assert {prefix + name for name in model.model_fields} <= documented
+    assert len(documented) == len(keys) == sum(len(model.model_fields) for _, model in sections) + 1  # + database_url
     assert all(help_text for _, _, help_text in keys)
     required = {key for key, default, _ in keys if default == "required"}
     assert required == {"sources[].name", "topics[].name", "digests[].name", "digests[].recipients"}

@@ -429,6 +429,23 @@ def test_the_representative_is_the_earliest_copy(archive: Engine) -> None:
     assert [(c.source, c.url) for c in story.also] == [("Compute Courier", COPY.url)]
 
 
+def test_a_story_is_listed_once_under_its_first_topic_with_the_sentence_of_a_copy(engine: Engine) -> None:
+    """Topics match whatever their case; a representative without the topic's sentence borrows a copy's."""
+    lead = replace(ORIGINAL, tags=[TagRecord("ai act", True, True, 1, "The lead's AI Act sentence.")])
+    copy = replace(COPY, tags=[TagRecord("gigafactory", True, True, 2, "The copy's gigafactory sentence."),
+                               TagRecord("AI ACT", True, True, 1, "The copy's AI Act sentence.")])
+    other = replace(GPAI, tags=[TagRecord("ai act", True, True, 1, "Another AI Act story.")])
+    store(engine, lead, copy, other)
+    same_story(engine, lead, copy)
+    settings = make_settings(engine, 25)  # digest topics: Gigafactory, then AI Act
+    digest = build_digest(engine, settings, settings.digests[0], "analyst@example.org")
+    sections = {section.topic: [(item.url, item.sentence) for item in section.stories] for section in digest.sections}
+    assert sections == {
+        "Gigafactory": [(lead.url, "The copy's gigafactory sentence.")],
+        "AI Act": [(other.url, "Another AI Act story.")],
+    }
+
+
 def test_recording_deliveries_is_idempotent(archive: Engine) -> None:
     settings = make_settings(archive, 25)
     stories = build_digest(archive, settings, settings.digests[0], "analyst@example.org").stories

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from types import SimpleNamespace
 
 import pytest
 import redis
@@ -111,3 +112,57 @@ def test_an_unreachable_frontier_is_named_without_its_password() -> None:
         frontier.state()
     frontier.close()
     assert "s3cret" not in str(error.value) and "redis://:***@127.0.0.1:9/0" in str(error.value)
+
+
+@pytest.mark.redis
+def test_a_long_lived_worker_reports_each_runs_errors_to_that_run(redis_url: str, redis_prefix: str) -> None:
+    """Errors are capped per source in the worker's stats; a new run starts its list afresh."""
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from crawler.distributed import WorkerStatus
+    from crawler.figures import MAX_ERRORS_PER_SOURCE, CrawlFigures
+    from pipeline.frontier import Frontier
+
+    crawler = get_crawler(settings_dict={"REDIS_URL": redis_url, "NEWSMON_FRONTIER_PREFIX": redis_prefix})
+    crawler.stats = MemoryStatsCollector(crawler)
+    status, figures, frontier = WorkerStatus(crawler), CrawlFigures(crawler), Frontier(redis_url, redis_prefix)
+    try:
+        for run in (1, 2):
+            frontier.redis.set(frontier.keys.generation, run)
+            for n in range(MAX_ERRORS_PER_SOURCE + 5):
+                figures.fail("Dead", f"run {run} error {n}")
+            status.push_figures()
+            reported = frontier.figures(run)["Dead"]
+            assert reported.failed == MAX_ERRORS_PER_SOURCE + 5
+            assert reported.errors == [f"run {run} error {n}" for n in range(MAX_ERRORS_PER_SOURCE)]
+    finally:
+        status.server.close()
+        frontier.close()
+
+
+@pytest.mark.redis
+def test_the_busy_flag_costs_one_redis_call_a_second_and_follows_an_idle_report(redis_url: str, redis_prefix: str) -> None:
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from crawler.distributed import WorkerStatus
+
+    crawler = get_crawler(settings_dict={"REDIS_URL": redis_url, "NEWSMON_FRONTIER_PREFIX": redis_prefix})
+    crawler.stats = MemoryStatsCollector(crawler)
+    crawler.engine = SimpleNamespace(spider_is_idle=lambda: True)  # type: ignore[assignment]
+    status = WorkerStatus(crawler)
+    busy = status.keys.busy(status.worker)
+    try:
+        for _ in range(100):
+            status.scheduled()
+        assert status.server.exists(busy) and status.server.ttl(busy) > 0
+        status.server.delete(busy)
+        status.scheduled()
+        assert not status.server.exists(busy)  # within the second: not set again
+        status.report()  # the worker is idle: the flag goes, and the next request sets it at once
+        status.scheduled()
+        assert status.server.exists(busy)
+    finally:
+        status.server.delete(busy)
+        status.server.close()
