@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.crawl import start_server  # noqa: E402
 from benchmarks.synthetic_site import sources  # noqa: E402
 from pipeline.config import load_config, toml_value  # noqa: E402
-from pipeline.frontier import seed_crawl, worker_command  # noqa: E402
+from pipeline.frontier import SETTLE_SECONDS, seed_crawl, worker_command  # noqa: E402
 from storage.db import open_database  # noqa: E402
 
 WARM_UP_SECONDS = 8.0  # workers import Scrapy and start their extraction processes before the clock starts
@@ -61,7 +61,7 @@ def drop_schema(admin_url: str, schema: str) -> None:
     engine.dispose()
 
 
-def run(workers: int, pages: int, base_url: str, admin_url: str, redis_url: str) -> tuple[int, float]:
+def run(workers: int, base_url: str, admin_url: str, redis_url: str) -> tuple[int, float]:
     schema = fresh_schema(admin_url)
     prefix = f"newsmon-bench-{uuid.uuid4().hex[:8]}"
     database_url = f"{admin_url}?options=-csearch_path%3D{schema}"
@@ -75,7 +75,7 @@ def run(workers: int, pages: int, base_url: str, admin_url: str, redis_url: str)
             time.sleep(WARM_UP_SECONDS)
             started = time.perf_counter()
             outcome = seed_crawl(engine, settings, [], wait=True, timeout=1800)
-            seconds = time.perf_counter() - started - 3.0  # less the frontier's settle time
+            seconds = time.perf_counter() - started - SETTLE_SECONDS  # the wait for a quiet frontier is not crawling
             assert outcome.run is not None
             stored = sum(f.stored for f in outcome.run.figures.values())
         finally:
@@ -99,7 +99,7 @@ def main() -> None:
     try:
         print(f"site: {args.pages} article pages at {server.base_url}; {os.cpu_count()} CPU cores")
         for count in args.workers:
-            stored, seconds = run(count, args.pages, server.base_url, args.database_url, args.redis_url)
+            stored, seconds = run(count, server.base_url, args.database_url, args.redis_url)
             print(f"{count} worker(s): {stored} pages stored in {seconds:.1f}s = {stored / seconds:.1f} pages/s")
     finally:
         server.process.terminate()

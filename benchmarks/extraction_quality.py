@@ -92,8 +92,7 @@ def summarize(scores: Sequence[PageScore]) -> tuple[float, float, float]:
     recalls = [score.recall for score in scores if score.recall is not None]
     precision = sum(precisions) / len(precisions) if precisions else 0.0
     recall = sum(recalls) / len(recalls) if recalls else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return f1, precision, recall
+    return _f1(precision, recall), precision, recall
 
 
 # --- the extractors ----------------------------------------------------------------------------

@@ -319,7 +319,6 @@ def worker(app: App, idle_exit: float, log_level: str) -> None:
     """
     if not app.settings.cluster.redis_url:
         raise click.ClickException("newsmon worker needs [cluster] redis_url in the config")
-    app.close()
     from pipeline.frontier import exec_worker  # here, as LAZY_COMMANDS: it loads the Redis client
 
     exec_worker(app.loaded.path, idle_exit=idle_exit, log_level=log_level)

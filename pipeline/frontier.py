@@ -47,6 +47,9 @@ class FrontierUnavailable(NewsmonError):
     """Redis cannot be reached."""
 
 
+SETTLE_SECONDS = 3.0  # how long the frontier must stay empty, no worker busy, to count as drained
+
+
 @dataclass(frozen=True, slots=True)
 class FrontierKeys:
     prefix: str
@@ -114,7 +117,7 @@ class Frontier:
     def seed(self, run_id: int, sources: Iterable[SourceSettings]) -> int:
         """Queue every feed and sitemap of ``sources`` for run ``run_id``; returns how many."""
         seeds = [
-            json.dumps({"run": run_id, "source": source.name, "kind": kind, "url": url})
+            {"run": run_id, "source": source.name, "kind": kind, "url": url}
             for source in sources
             for kind, url in source.listings()
         ]
@@ -122,13 +125,11 @@ class Frontier:
         def push() -> None:
             if self.state().drained:  # a new crawl: what a dead worker had taken may be requested again
                 self.redis.delete(self.keys.dupefilter)
-            if self._forget_dead_workers():
-                nonlocal seeds
-                seeds = [json.dumps({**json.loads(seed), "full": True}) for seed in seeds]
+            full = self._forget_dead_workers()  # their pages were listed once: read every listing in full
             with self.redis.pipeline() as pipe:
                 pipe.set(self.keys.generation, run_id)
                 if seeds:
-                    pipe.rpush(self.keys.seeds, *seeds)
+                    pipe.rpush(self.keys.seeds, *(json.dumps({**seed, "full": True} if full else seed) for seed in seeds))
                 pipe.execute()
 
         self._call("seeding", push)
@@ -142,7 +143,7 @@ class Frontier:
             self.redis.hdel(self.keys.workers, *dead)
         return bool(dead)
 
-    def wait_until_drained(self, timeout: float, settle: float = 3.0, poll: float = 0.5) -> bool:
+    def wait_until_drained(self, timeout: float, settle: float = SETTLE_SECONDS, poll: float = 0.5) -> bool:
         """True once the frontier stayed empty, with no worker busy, for ``settle`` seconds."""
         deadline = time.monotonic() + timeout
         empty_since: float | None = None

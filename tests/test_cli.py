@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -80,6 +81,10 @@ def filled(config: Path, database_url: str) -> Path:
 
 
 COMMANDS = ["init", "config", "search", "stats", "retag", "reextract", "crawl", "worker", "extract", "digest", "feed", "schedule"]
+
+
+def test_the_group_lists_exactly_the_commands_newsmon_has() -> None:
+    assert cli.list_commands(click.Context(cli)) == sorted(COMMANDS)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
