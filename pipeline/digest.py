@@ -39,10 +39,9 @@ from sqlalchemy import Engine
 
 from pipeline.config import DigestSettings, Settings, SmtpSettings
 from pipeline.digest_render import compose_message
-from pipeline.errors import ConfigError, NewsmonError, UsageError
-from pipeline.locks import describe_holder
+from pipeline.errors import ConfigError, Locked, NewsmonError, UsageError
+from pipeline.locks import exclusive
 from storage.digests import StoryItem, TopicStories, last_delivery, new_stories, record_deliveries
-from storage.locks import LockTaken, acquire_lock
 from storage.models import utcnow
 
 
@@ -167,13 +166,12 @@ class _Run:
         """Every recipient of one digest, under the digest's lock unless this is a dry run."""
         if self.out is not None:
             return [self.deliver(config, recipient) for recipient in config.recipients]
+        busy = f"digest {config.name!r} is being sent by another run ({{holder}})"
         try:
-            lock = acquire_lock(self.engine, f"digest-{_slug(config.name)}")
-        except LockTaken as exc:
-            error = f"digest {config.name!r} is being sent by another run ({describe_holder(exc.holder)})"
-            return [DigestReport(config.name, recipient, 0, "failed", error) for recipient in config.recipients]
-        with lock:
-            return [self.deliver(config, recipient) for recipient in config.recipients]
+            with exclusive(self.engine, f"digest-{_slug(config.name)}", busy):
+                return [self.deliver(config, recipient) for recipient in config.recipients]
+        except Locked as exc:
+            return [DigestReport(config.name, recipient, 0, "failed", str(exc)) for recipient in config.recipients]
 
     def deliver(self, config: DigestSettings, recipient: str) -> DigestReport:
         digest = build_digest(self.engine, self.settings, config, recipient, self.now)

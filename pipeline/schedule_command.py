@@ -13,9 +13,8 @@ import click
 
 from pipeline.app import App, pass_app
 from pipeline.cron import next_fire_times
-from pipeline.locks import describe_holder
+from pipeline.locks import scheduler_lock
 from pipeline.schedule import PlannedJob, build_scheduler, dst_warnings, planned_jobs, run_scheduler
-from storage.locks import LockTaken, acquire_lock
 
 FIRE_TIMES_SHOWN = 5
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -53,11 +52,8 @@ def schedule_command(app: App, dry_run: bool, log_level: str) -> None:
         click.echo(render_plan(planned, now))
         return
     logging.basicConfig(level=log_level, format=LOG_FORMAT)
-    try:
-        with acquire_lock(app.engine, "scheduler"):  # one active scheduler per archive, on any machine
-            run_scheduler(build_scheduler(app.settings, app.engine), planned)
-    except LockTaken as taken:
-        raise click.ClickException(f"another scheduler is already running ({describe_holder(taken.holder)})") from None
+    with scheduler_lock(app.engine):  # Locked: the newsmon group prints its one line
+        run_scheduler(build_scheduler(app.settings, app.engine), planned)
 
 
 def render_plan(planned: list[PlannedJob], now: datetime) -> str:

@@ -25,7 +25,7 @@ import pipeline.crawl
 from pipeline.cli import cli
 from pipeline.crawl import run_crawl
 from pipeline.errors import CrawlLocked
-from pipeline.locks import CRAWL_LOCK, crawl_lock
+from pipeline.locks import CRAWL_LOCK, SCHEDULER_LOCK, crawl_lock
 from storage.db import open_database
 from storage.locks import HeldLock, LockTaken, acquire_lock, lock_file
 from storage.models import CrawlRun
@@ -67,7 +67,7 @@ def test_a_second_holder_is_refused_and_told_who_holds_it(engine: Engine) -> Non
 
 
 def test_locks_with_other_names_do_not_block(engine: Engine) -> None:
-    with acquire_lock(engine, CRAWL_LOCK), acquire_lock(engine, "scheduler"):
+    with acquire_lock(engine, CRAWL_LOCK), acquire_lock(engine, SCHEDULER_LOCK):
         pass
 
 

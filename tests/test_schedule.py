@@ -29,6 +29,7 @@ from sqlalchemy import Engine, select
 import pipeline.crawl
 import pipeline.schedule
 from pipeline.cli import cli
+from pipeline.locks import SCHEDULER_LOCK
 from pipeline.config import Settings, load_config
 from pipeline.locks import crawl_lock
 from pipeline.cron import cron_trigger, next_fire_times
@@ -451,7 +452,7 @@ def test_only_one_scheduler_runs_per_archive(tmp_path, sqlite_url) -> None:  # t
     config = tmp_path / "newsmon.toml"
     config.write_text(f'database_url = "{sqlite_url}"\n', encoding="utf-8")
     engine = open_database(sqlite_url)
-    with acquire_lock(engine, "scheduler"):
+    with acquire_lock(engine, SCHEDULER_LOCK):
         result = CliRunner().invoke(cli, ["--config", str(config), "schedule"], catch_exceptions=False)
     engine.dispose()
     assert result.exit_code == 1
