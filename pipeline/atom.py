@@ -15,7 +15,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 from sqlalchemy import Engine
 
-from pipeline.config import Settings
+from pipeline.config import Settings, named
 from pipeline.errors import UsageError
 from storage.digests import TopicArticle, newest_on_topic
 from storage.models import utcnow
@@ -26,11 +26,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 def topic_named(settings: Settings, tag: str) -> str:
     """The configured topic called ``tag`` (case-insensitive); UsageError listing the known ones."""
-    for topic in settings.topics:
-        if topic.name.casefold() == tag.casefold():
-            return topic.name
-    known = ", ".join(topic.name for topic in settings.topics) or "none (add a [[topics]] table)"
-    raise UsageError(f"unknown topic {tag!r}; configured topics: {known}")
+    return named(settings.topics, tag, "topic", UsageError).name
 
 
 def topic_feed(settings: Settings, engine: Engine, tag: str, limit: int = 50) -> bytes:

@@ -20,10 +20,10 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.fields import FieldInfo
 
 from pipeline.cron import cron_trigger
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, NewsmonError
 from pipeline.tagging import compile_term
 from storage.db import display_url
 from storage.stories import StoryOptions
@@ -294,11 +294,20 @@ class Settings(_Section):
 
     def source(self, name: str) -> SourceSettings:
         """The source called ``name`` (case-insensitive), or ConfigError listing the known names."""
-        for source in self.sources:
-            if source.name.casefold() == name.casefold():
-                return source
-        known = ", ".join(s.name for s in self.sources)
-        raise ConfigError(f"no source named {name!r}; configured sources: {known}")
+        return named(self.sources, name, "source")
+
+
+_Named = TypeVar("_Named", SourceSettings, TopicSettings, DigestSettings)
+
+
+def named(items: Sequence[_Named], name: str, kind: str, error: type[NewsmonError] = ConfigError) -> _Named:
+    """The configured ``kind`` (source, topic, digest) called ``name``, whatever its case; else ``error``
+    listing the configured names."""
+    for item in items:
+        if item.name.casefold() == name.casefold():
+            return item
+    known = ", ".join(item.name for item in items) or f"none (add a [[{kind}s]] table)"
+    raise error(f"no {kind} named {name!r}; configured {kind}s: {known}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,9 +37,9 @@ from typing import Literal
 
 from sqlalchemy import Engine
 
-from pipeline.config import DigestSettings, Settings, SmtpSettings
+from pipeline.config import DigestSettings, Settings, SmtpSettings, named
 from pipeline.digest_render import compose_message
-from pipeline.errors import ConfigError, Locked, NewsmonError, UsageError
+from pipeline.errors import Locked, NewsmonError, UsageError
 from pipeline.locks import exclusive
 from storage.digests import StoryItem, TopicStories, last_delivery, new_stories, record_deliveries
 from storage.models import utcnow
@@ -95,8 +95,8 @@ class DigestReport:
 
 def digest_topics(settings: Settings, digest: DigestSettings) -> list[str]:
     """The digest's topics spelled as configured; an empty list means every configured topic."""
-    configured = {topic.name.casefold(): topic.name for topic in settings.topics}
-    return [configured.get(topic.casefold(), topic) for topic in digest.topics] or list(configured.values())
+    chosen = [named(settings.topics, topic, "topic") for topic in digest.topics] or settings.topics
+    return [topic.name for topic in chosen]
 
 
 def build_digest(
@@ -122,18 +122,10 @@ def window_start(engine: Engine, digest: DigestSettings, recipient: str, now: da
 def select_digests(settings: Settings, names: list[str] | None, *, preview: bool) -> list[DigestSettings]:
     """The digests to run: those named (ConfigError for an unknown name), else all, else the preview one."""
     if names:
-        return [_digest_named(settings, name) for name in names]
+        return [named(settings.digests, name, "digest") for name in names]
     if not settings.digests and preview:
         return [PREVIEW_DIGEST]
     return list(settings.digests)
-
-
-def _digest_named(settings: Settings, name: str) -> DigestSettings:
-    for digest in settings.digests:
-        if digest.name.casefold() == name.casefold():
-            return digest
-    known = ", ".join(digest.name for digest in settings.digests) or "none (add a [[digests]] table)"
-    raise ConfigError(f"no digest named {name!r}; configured digests: {known}")
 
 
 def send_digests(

@@ -120,7 +120,7 @@ def test_feed_command_writes_a_file_with_a_limit(config: Path, tmp_path: Path) -
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--tag", "Nope"], "Error: unknown topic 'Nope'; configured topics: AI Act, Stargate\n"),
+        (["--tag", "Nope"], "Error: no topic named 'Nope'; configured topics: AI Act, Stargate\n"),
         (["--tag", "AI Act", "--out", "/nonexistent-dir/feed.xml"], "Error: cannot write /nonexistent-dir/feed.xml: "),
     ],
 )
