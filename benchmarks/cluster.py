@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.crawl import start_server  # noqa: E402
 from benchmarks.synthetic_site import sources  # noqa: E402
-from pipeline.config import load_config, toml_value  # noqa: E402
+from pipeline.config import load_config, to_toml  # noqa: E402
 from pipeline.frontier import SETTLE_SECONDS, seed_crawl, worker_command  # noqa: E402
 from storage.db import open_database  # noqa: E402
 
@@ -35,13 +35,14 @@ WARM_UP_SECONDS = 8.0  # workers import Scrapy and start their extraction proces
 
 
 def write_config(folder: Path, base_url: str, database_url: str, redis_url: str, prefix: str) -> Path:
-    lines = [f"database_url = {toml_value(database_url)}", "[crawl]", "download_delay = 0.0",
-             "autothrottle = false", "concurrent_requests_per_domain = 16",
-             "[cluster]", f"redis_url = {toml_value(redis_url)}", f"key_prefix = {toml_value(prefix)}"]
-    for source in sources(base_url):
-        lines += ["[[sources]]", *(f"{key} = {toml_value(value)}" for key, value in source.items())]
+    config = {
+        "database_url": database_url,
+        "crawl": {"download_delay": 0.0, "autothrottle": False, "concurrent_requests_per_domain": 16},
+        "cluster": {"redis_url": redis_url, "key_prefix": prefix},
+        "sources": sources(base_url),
+    }
     path = folder / "cluster.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(to_toml(config), encoding="utf-8")
     return path
 
 

@@ -50,7 +50,7 @@ import trafilatura
 from sqlalchemy import func, select
 
 import synthetic_site
-from pipeline.config import load_config, toml_value
+from pipeline.config import load_config, to_toml
 from pipeline.extract import ExtractionOptions
 from pipeline.ingest import Dropped, Page, process_page
 from pipeline.tagging import Tagger
@@ -339,12 +339,9 @@ def write_config(folder: Path, base_url: str, concurrency: int) -> tuple[Path, s
     database_url = f"sqlite:///{folder / 'newsmon.db'}"
     crawl = {"user_agent": "newsmon-bench/0.1 (+https://example.org/newsmon)", "download_delay": 0.0,
              "autothrottle": False, "concurrent_requests": concurrency, "concurrent_requests_per_domain": concurrency}
-    lines = [f"database_url = {toml_value(database_url)}", "", "[crawl]"]
-    lines += [f"{key} = {toml_value(value)}" for key, value in crawl.items()]
-    for source in synthetic_site.sources(base_url):
-        lines += ["", "[[sources]]", *(f"{key} = {toml_value(value)}" for key, value in source.items())]
     path = folder / "newsmon.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(to_toml({"database_url": database_url, "crawl": crawl, "sources": synthetic_site.sources(base_url)}),
+                    encoding="utf-8")
     return path, database_url
 
 

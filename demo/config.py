@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pipeline.config import toml_value
+from pipeline.config import to_toml
 
 FEED_KINDS = {"rss", "atom"}
 
@@ -39,8 +39,4 @@ def demo_config(manifest: Mapping[str, Any], base_url: str, database_url: str, *
         "download_timeout": 20,
         **crawl,
     }
-    lines = [f"database_url = {toml_value(database_url)}", "", "[crawl]"]
-    lines += [f"{key} = {toml_value(value)}" for key, value in settings.items()]
-    for source in site_sources(manifest, base_url):
-        lines += ["", "[[sources]]", *(f"{key} = {toml_value(value)}" for key, value in source.items())]
-    return "\n".join(lines) + "\n"
+    return to_toml({"database_url": database_url, "crawl": settings, "sources": site_sources(manifest, base_url)})

@@ -445,18 +445,18 @@ def describe_keys() -> list[tuple[str, str, str]]:
 
 
 def _key_row(prefix: str, name: str, spec: FieldInfo) -> tuple[str, str, str]:
-    return prefix + name, "required" if spec.is_required() else toml_value(spec.default), spec.description or ""
+    return prefix + name, "required" if spec.is_required() else _toml_value(spec.default), spec.description or ""
 
 
 def to_toml(data: Mapping[str, Any]) -> str:
     """Settings data as TOML (scalars first, then tables, then arrays of tables), for ``newsmon config``."""
-    lines = [f"{key} = {toml_value(value)}" for key, value in data.items() if not _is_table(value)]
+    lines = [f"{key} = {_toml_value(value)}" for key, value in data.items() if not _is_table(value)]
     for key, value in data.items():
         if isinstance(value, Mapping):
-            lines += ["", f"[{key}]", *(f"{k} = {toml_value(v)}" for k, v in value.items() if v is not None)]
+            lines += ["", f"[{key}]", *(f"{k} = {_toml_value(v)}" for k, v in value.items() if v is not None)]
         elif _is_table(value):
             for item in value:
-                lines += ["", f"[[{key}]]", *(f"{k} = {toml_value(v)}" for k, v in item.items() if v is not None)]
+                lines += ["", f"[[{key}]]", *(f"{k} = {_toml_value(v)}" for k, v in item.items() if v is not None)]
     return "\n".join(lines) + "\n"
 
 
@@ -464,7 +464,7 @@ def _is_table(value: Any) -> bool:
     return isinstance(value, Mapping) or (isinstance(value, list) and bool(value) and isinstance(value[0], Mapping))
 
 
-def toml_value(value: Any) -> str:
+def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -472,7 +472,7 @@ def toml_value(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
-        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
     if value is None:
         return "(none)"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
