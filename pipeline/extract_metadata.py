@@ -22,6 +22,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 from htmldate import find_date
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_author, extract_title
 
@@ -89,11 +90,14 @@ def published_at(
     )
 
 
+_DATE_PUBLISHED = XPath('//*[@itemprop="datePublished"]')
+
+
 def _meta_date(tree: HtmlElement, meta: dict[str, str]) -> datetime | None:
     for key in _DATE_META:
         if moment := parse_date(meta.get(key)):
             return moment
-    for element in tree.xpath('//*[@itemprop="datePublished"]'):  # <time itemprop datetime=...>
+    for element in _DATE_PUBLISHED(tree):  # <time itemprop datetime=...>
         if moment := parse_date(element.get("datetime") or element.get("content")):
             return moment
     return None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+import pipeline.tagging as tagging
 from pipeline.tagging import Tagger, TopicMatch, compile_term
 
 from pipeline.config import DEFAULT_CONFIG_PATH as DEFAULT_TOPICS  # the bundled config holds the default topics
@@ -501,10 +502,10 @@ def test_default_topics_on_labelled_articles(
     assert {match.topic for match in default_tagger.tag(title, body)} == expected
 
 
-def test_prefilter_never_hides_a_match() -> None:
-    """A pattern switches a topic's prefilter off: results must be the same with and without it."""
-    topics = load_default_topics()
-    unfiltered = Tagger(replace(topic, patterns=["(?!)"]) for topic in topics)
-    filtered = Tagger(topics)
-    for title, body, _ in ARTICLES:
-        assert filtered.tag(title, body) == unfiltered.tag(title, body), title
+def test_prefilter_never_hides_a_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keyword, context and exclude prefilters only save time: without them, the same results."""
+    tagger = Tagger(load_default_topics())
+    filtered = [tagger.tag(title, body) for title, body, _ in ARTICLES]
+    monkeypatch.setattr(tagging._Terms, "may_occur", lambda self, skeleton: True)
+    for (title, body, _), expected in zip(ARTICLES, filtered):
+        assert tagger.tag(title, body) == expected, title
