@@ -35,7 +35,7 @@ from crawler.pipelines import PENDING_STAT
 from crawler.spiders.news import NewsSpider
 from pipeline.config import Settings
 from pipeline.frontier import BUSY_TTL_SECONDS, COUNTED, FrontierKeys
-from storage.runs import SourceFigures, load_validators
+from storage.runs import SourceFigures
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -128,9 +128,7 @@ class WorkerSpider(RedisMixin, NewsSpider):
         except (ValueError, KeyError) as exc:
             logger.error("ignoring seed %r: %s", data[:200], exc)
             return None
-        full = seed.get("full", False)
-        validators = None if full else load_validators(self.archive.engine, [seed["url"]]).get(seed["url"])
-        request = self.listing_request(seed["url"], source, seed["kind"], validators)
+        request = self.listing_request(seed["url"], source, seed["kind"], self.full or seed.get("full", False))
         request.meta[RUN] = seed.get("run")
         return request
 

@@ -9,7 +9,37 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.archive import archive_of
+from crawler.spiders.news import FULL, LISTING
+
 MAX_BACKOFF_SECONDS = 120.0
+
+
+class ConditionalListingMiddleware:
+    """Makes feed and sitemap requests conditional (If-None-Match / If-Modified-Since) with the
+    validators the archive kept from the last time each was read, so that an unchanged one costs a 304.
+
+    Looked up here, on the way out and in the archive's database thread (with its retries), for every
+    listing request however it was made: the spider's, a sitemap index's child, a cluster seed. A
+    listing marked full (the crawl before it died, or ``--full``) is read unconditionally.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConditionalListingMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        listing = request.meta.get(LISTING)
+        if listing is None or request.meta.get(FULL):
+            return
+        validators = (await archive_of(self.crawler).validators([listing])).get(listing)
+        etag, last_modified = validators or (None, None)
+        for header, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified)):
+            if value:
+                request.headers.setdefault(header, value)
 
 
 class RetryBackoffMiddleware:

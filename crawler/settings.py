@@ -35,7 +35,10 @@ METAREFRESH_ENABLED = False
 # tasks per response; requests from a feed are scheduled one after the other either way.
 CONCURRENT_ITEMS = 1
 
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.RetryBackoffMiddleware": 540}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ConditionalListingMiddleware": 530,
+    "crawler.middlewares.RetryBackoffMiddleware": 540,
+}
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,  # replaced by Progress, which knows what was stored

@@ -38,6 +38,7 @@ KIND = "newsmon_kind"
 LISTED_AT = "newsmon_listed_at"
 REQUESTED = "newsmon_requested_url"
 LISTING = "newsmon_listing_url"  # a feed's or sitemap's URL as configured, before any redirect
+FULL = "newsmon_full"  # a listing read without conditional headers (the crawl before died)
 QUEUE_DIR = "NEWSMON_QUEUE_DIR"  # the JOBDIR this spider made, and removes when the crawl ends
 
 
@@ -85,28 +86,21 @@ class NewsSpider(Spider):
         remove_queue_dir(self.settings[QUEUE_DIR])
 
     async def start(self) -> AsyncIterator[Request]:
-        listings = [(source, url, kind) for source in self.sources for kind, url in source.listings()]
-        validators = {} if self.full else await self.archive.validators(url for _, url, _ in listings)
         for source in self.sources:
             self.figures.touch(source.name)
-        for source, url, kind in listings:
-            yield self.listing_request(url, source, kind, validators.get(url))
+        for source in self.sources:
+            for kind, url in source.listings():
+                yield self.listing_request(url, source, kind, self.full)
 
-    def listing_request(
-        self, url: str, source: SourceSettings, kind: str, validators: tuple[str | None, str | None] | None = None
-    ) -> Request:
-        headers = {}
-        if validators:
-            etag, last_modified = validators
-            headers = {key: value for key, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if value}
+    def listing_request(self, url: str, source: SourceSettings, kind: str, full: bool) -> Request:
+        """A feed or sitemap request; made conditional on the way out (crawler.middlewares), unless ``full``."""
         return Request(
             url,
             callback=self.parse_listing,
             errback=self.listing_failed,
-            headers=headers,
             dont_filter=True,
             priority=10,  # discovery before articles: links are known sooner
-            meta={SOURCE: source.name, KIND: kind, LISTING: url, "handle_httpstatus_list": [304]},
+            meta={SOURCE: source.name, KIND: kind, LISTING: url, FULL: full, "handle_httpstatus_list": [304]},
         )
 
     async def parse_listing(self, response: Response) -> AsyncIterator[Request]:
@@ -126,10 +120,8 @@ class NewsSpider(Spider):
         await self.archive.save_validators(
             response.meta[LISTING], _header(response, b"ETag"), _header(response, b"Last-Modified")
         )
-        children = list(self.fresh(sitemaps, source))
-        validators = await self.archive.validators(child.url for child in children) if children and not self.full else {}
-        for child in children:
-            yield self.listing_request(child.url, source, "sitemap", validators.get(child.url))
+        for child in self.fresh(sitemaps, source):
+            yield self.listing_request(child.url, source, "sitemap", response.meta.get(FULL, False))
         async for request in self.article_requests(self.fresh(links, source), source):
             yield request
 
