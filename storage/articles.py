@@ -96,10 +96,13 @@ _ROW_KEYS = tuple(_row(ArticleRecord(url="", source="", title=None, text="")))
 
 @cache
 def _article_upsert(dialect: str) -> Executable:
-    """INSERT ... ON CONFLICT (url) DO UPDATE of an article, returning its id and its story."""
+    """INSERT ... ON CONFLICT (url) DO UPDATE of articles, returning each one's URL, id and story.
+
+    Executed with a batch's rows, SQLAlchemy sends them as one multi-row statement ("insertmanyvalues")."""
     statement = conflict_insert(dialect, Article)
     updates = {key: statement.excluded[key] for key in _ROW_KEYS if key != "url"}
-    return statement.on_conflict_do_update(index_elements=["url"], set_=updates).returning(Article.id, Article.story_id)
+    upsert = statement.on_conflict_do_update(index_elements=["url"], set_=updates)
+    return upsert.returning(Article.url, Article.id, Article.story_id)
 
 
 @cache
@@ -121,10 +124,10 @@ def upsert_articles(
         return {}
     unique = {record.url: record for record in records}  # the last copy of a URL in a batch wins
     with engine.begin() as connection:
-        upsert = _article_upsert(connection.dialect.name)
-        ordered = [unique[url] for url in sorted(unique)]  # one order for all writers: no deadlock on PostgreSQL
-        stored = [_upsert_one(connection, upsert, record) for record in ordered]
-        ids = {record.url: article.article_id for record, article in zip(ordered, stored)}
+        ordered = [_row(unique[url]) for url in sorted(unique)]  # one order for all writers: no deadlock on PostgreSQL
+        rows = {row.url: row for row in connection.execute(_article_upsert(connection.dialect.name), ordered)}
+        stored = [_clusterable(record, rows[url]) for url, record in unique.items()]
+        ids = {url: row.id for url, row in rows.items()}
         _replace_tags(connection, [(ids[url], tag) for url, record in unique.items() for tag in record.tags], ids.values())
         aliases = [(alias, "alias", None, ids[url]) for url, record in unique.items() for alias in record.aliases]
         _upsert_seen(connection, [alias for alias in aliases if alias[0] not in ids])
@@ -133,9 +136,8 @@ def upsert_articles(
     return ids
 
 
-def _upsert_one(connection: Connection, statement: Executable, record: ArticleRecord) -> Clusterable:
-    article_id, story_id = connection.execute(statement, _row(record)).one()
-    return Clusterable(int(article_id), story_id, record.published_at or record.fetched_at, record.minhash)
+def _clusterable(record: ArticleRecord, stored: Row[Any]) -> Clusterable:
+    return Clusterable(int(stored.id), stored.story_id, record.published_at or record.fetched_at, record.minhash)
 
 
 def _replace_tags(connection: Connection, tags: Sequence[tuple[int, TagRecord]], article_ids: Iterable[int]) -> None:

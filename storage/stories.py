@@ -66,29 +66,35 @@ def lock_stories(connection: Connection) -> None:
 
 
 def assign_stories(connection: Connection, articles: Sequence[Clusterable], options: StoryOptions) -> None:
-    """Put each article in its story, earliest first, so that a copy finds an original stored in the same batch."""
+    """Put each article in its story, earliest first, so that a copy finds an original stored in the same batch.
+
+    The batch's buckets are written first, in one statement. A batch member not placed yet is a
+    candidate with the story it had (a new article has none and is not one), so a story re-stored
+    whole, as ``newsmon reextract`` does, stays one story.
+    """
     ids = [article.article_id for article in articles]
     for chunk in chunks(ids):
         connection.execute(delete(StoryBucket).where(StoryBucket.article_id.in_(chunk)))
+    buckets = {article.article_id: band_buckets(article.signature) for article in articles if article.signature}
+    rows = [{"article_id": article_id, "band": band, "bucket": bucket}
+            for article_id, article_buckets in buckets.items() for band, bucket in article_buckets]
+    if rows:
+        connection.execute(insert(StoryBucket), rows)
     for article in sorted(articles, key=lambda article: (article.when, article.article_id)):
-        _assign_story(connection, article, options)
+        _assign_story(connection, article, buckets.get(article.article_id, []), options)
 
 
-def _assign_story(connection: Connection, article: Clusterable, options: StoryOptions) -> None:
-    """Put the article in its story and write its buckets.
+def _assign_story(connection: Connection, article: Clusterable, buckets: list[tuple[int, int]], options: StoryOptions) -> None:
+    """Put the article in its story.
 
     It stays in its current story while a member is still a near-duplicate (re-extraction never
     splits a story for nothing), else joins the best near-duplicate's story, else keeps a story of
     its own: the current one if nobody else is in it, a new one otherwise.
     """
-    buckets = band_buckets(article.signature) if article.signature else []
-    matches = _near_duplicates(connection, article, buckets, options) if article.signature else []
+    matches = _near_duplicates(connection, article, buckets, options) if buckets else []
     story_id = _chosen_story(connection, article, matches)
     if story_id != article.story_id:
         connection.execute(_MOVE_TO_STORY, {"article": article.article_id, "story": story_id})
-    if buckets:
-        rows = [{"article_id": article.article_id, "band": band, "bucket": bucket} for band, bucket in buckets]
-        connection.execute(insert(StoryBucket), rows)
 
 
 # Statements built once: building one costs more CPU than running it, and clustering runs for every article.
@@ -105,6 +111,7 @@ _CANDIDATES = (
             )
         ),
         Article.id != bindparam("article"),
+        Article.story_id.is_not(None),  # a new article of the batch, not placed yet
         ARTICLE_TIME.between(bindparam("earliest", type_=UTCDateTime()), bindparam("latest", type_=UTCDateTime())),
     )
     .order_by(ARTICLE_TIME.desc())

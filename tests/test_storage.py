@@ -90,6 +90,18 @@ def test_sqlite_uses_wal_and_busy_timeout(sqlite_url: str) -> None:
     engine.dispose()
 
 
+@pytest.mark.postgres
+def test_postgresql_plans_every_query_afresh(pg_url: str) -> None:
+    """A prepared statement's generic plan, made while the tables were small, slowed story clustering
+    down with every article stored (storage/db.py); no statement may be prepared however often it runs."""
+    engine = open_database(pg_url)
+    with engine.connect() as connection:
+        for _ in range(10):
+            connection.execute(select(Article.id).where(Article.url == "https://example.org/"))
+        assert connection.scalar(text("SELECT count(*) FROM pg_prepared_statements")) == 0
+    engine.dispose()
+
+
 @pytest.mark.parametrize(
     "url, fragment",
     [

@@ -190,6 +190,14 @@ def test_re_upserting_keeps_one_story_and_replaces_the_buckets(engine: Engine) -
     assert count(engine, Story) == 1 and count(engine, StoryBucket) == 2 * BANDS
 
 
+def test_a_story_re_stored_in_one_batch_keeps_its_story(engine: Engine) -> None:
+    """What ``newsmon reextract`` does: every member of a story in one batch, the earliest first."""
+    upsert_articles(engine, [article(1, SHORTLIST), article(2, SHORTLIST_SYNDICATED, hours=3)])
+    before = stories_of(engine)
+    upsert_articles(engine, [article(1, SHORTLIST_LIGHT_EDIT), article(2, SHORTLIST_SYNDICATED, hours=3)])
+    assert stories_of(engine) == before and count(engine, Story) == 1
+
+
 def test_an_article_whose_new_body_no_longer_matches_leaves_the_story(engine: Engine) -> None:
     upsert_articles(engine, [article(1, SHORTLIST), article(2, SHORTLIST_SYNDICATED, hours=3)])
     upsert_articles(engine, [article(1, OMNIBUS)])
