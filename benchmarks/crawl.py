@@ -8,7 +8,9 @@
    and the server's own CPU time per page is reported.
 2. Times plain ``trafilatura.extract(html)`` over those N pages in this process, then in one forked
    process per core (the ceiling of any crawler on this machine), and newsmon's own per-page work
-   (``pipeline.ingest.process_page``: extraction, tagging, signature) in this process.
+   (``pipeline.ingest.process_page``: extraction, tagging, signature) in this process, then in the
+   crawl's own extraction pool (one worker per core) fed as fast as it takes pages: what the crawl
+   would reach if fetching and storing cost no CPU.
 3. Crawls the site as a user would, ``newsmon --config X crawl`` into a fresh SQLite file, with a
    config like the sample site's (``demo.config.demo_config``: no delay, no autothrottle) and
    CONCURRENCY requests in flight, while sampling the memory and the CPU time of the processes the
@@ -52,7 +54,7 @@ from sqlalchemy import func, select
 import synthetic_site
 from pipeline.config import load_config, to_toml
 from pipeline.extract import ExtractionOptions
-from pipeline.ingest import Dropped, Page, process_page
+from pipeline.ingest import Dropped, ExtractionPool, Page, process_page
 from pipeline.tagging import Tagger
 from storage.db import open_database
 from storage.models import Article
@@ -183,14 +185,29 @@ def time_parallel_extraction(bodies: list[bytes], processes: int) -> Timing:
                      lambda: sum(pool.map(_extract_share, shares)), len(bodies), "without text", in_process=False)
 
 
-def time_process_page(bodies: list[bytes], paths: list[str], base_url: str) -> Timing:
+def newsmon_pages(bodies: list[bytes], paths: list[str], base_url: str) -> list[Page]:
+    return [Page(url=base_url + path, source="bench", body=body, content_type="text/html; charset=utf-8")
+            for path, body in zip(paths, bodies)]
+
+
+def time_process_page(pages: list[Page]) -> Timing:
     """newsmon's per-page work (what each extraction worker does: extract, tag, normalize) in one process."""
     tagger, options = Tagger(load_config(env={}).settings.topics), ExtractionOptions()
-    pages = [Page(url=base_url + path, source="bench", body=body, content_type="text/html; charset=utf-8")
-             for path, body in zip(paths, bodies)]
     return timed("newsmon process_page, 1 process:",
                  lambda: sum(isinstance(process_page(page, tagger, options), Dropped) for page in pages),
                  len(pages), "dropped")
+
+
+def time_extraction_pool(pages: list[Page]) -> Timing:
+    """newsmon's extraction pool, as the crawl sizes it, fed as fast as it takes pages: no crawl around it."""
+    pool = ExtractionPool(load_config(env={}).settings.topics, ExtractionOptions())
+    try:
+        list(pool.process_all(pages[: pool.workers * 4]))  # start every worker before timing
+        return timed(f"newsmon ExtractionPool, {pool.workers} workers:",
+                     lambda: sum(isinstance(result, Dropped) for result in pool.process_all(pages)),
+                     len(pages), "dropped", in_process=False)
+    finally:
+        pool.close()
 
 
 # --- processes: memory and CPU from /proc -----------------------------------------------------
@@ -520,7 +537,11 @@ def measure_baselines(server: Server, pages: int) -> tuple[Timing, Timing, list[
     parallel = time_parallel_extraction(bodies, cores)
     print(f"  {cores} processes extract {plain.wall / parallel.wall:.2f} times as fast as one: the ceiling of any "
           f"crawl's ratio on this machine")
-    time_process_page(bodies, paths, server.base_url)
+    newsmon = newsmon_pages(bodies, paths, server.base_url)
+    time_process_page(newsmon)
+    pool = time_extraction_pool(newsmon)
+    print(f"  newsmon's extraction pool alone is {plain.wall / pool.wall:.2f} times as fast as plain extraction: what "
+          f"the crawl would reach if fetching and storing cost no CPU")
     return plain, parallel, bodies[:DRIFT_SAMPLE]
 
 
