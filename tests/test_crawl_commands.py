@@ -47,3 +47,30 @@ def test_scrapy_crawl_news_from_the_root_then_reextract(site_config: Path, datab
     assert titles == {url: row.title for url, row in rows.items()}
     assert sorted(retagged) == sorted(tagged)
     engine.dispose()
+
+
+REMOTE_ACCESS = """
+import sys
+from pathlib import Path
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.project import get_project_settings
+from crawler.run import build_settings
+from crawler.spiders.news import NewsSpider
+door = sys.argv[1]
+settings = build_settings(Path(sys.argv[2]), None, "WARNING") if door == "newsmon" else get_project_settings()
+crawler = CrawlerProcess(settings).create_crawler(NewsSpider)
+crawler._apply_settings()  # what crawling starts with: the extensions are built
+print(sorted(type(extension).__name__ for extension in crawler.extensions.middlewares))
+"""
+
+
+@pytest.mark.parametrize("door", ["newsmon", "scrapy"])
+def test_no_remote_access_to_a_running_crawl(door: str, site_config: Path, tmp_path: Path) -> None:
+    """Scrapy's telnet console and remote-control server (on by default since 2.19) are never started."""
+    env = {**os.environ, "NEWSMON_CONFIG": str(site_config), "TMPDIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", REMOTE_ACCESS, door, str(site_config)],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    extensions = result.stdout.strip()
+    assert "CrawlRunRecorder" in extensions  # the list is the crawl's
+    assert "TelnetConsole" not in extensions and "RemoteControl" not in extensions
