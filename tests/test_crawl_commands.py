@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,14 +20,15 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_scrapy_crawl_news_from_the_root_then_reextract(site_config: Path, database_url: str, sample_site) -> None:  # type: ignore[no-untyped-def]
+def test_scrapy_crawl_news_from_the_root_shows_progress_then_reextract(site_config: Path, database_url: str, sample_site) -> None:  # type: ignore[no-untyped-def]
     scrapy = Path(sys.executable).with_name("scrapy")
     env = {**os.environ, "NEWSMON_CONFIG": str(site_config)}
     result = subprocess.run(
-        [str(scrapy), "crawl", "news", "-a", "sources=Brussels Byte", "-s", "LOG_LEVEL=WARNING"],
+        [str(scrapy), "crawl", "news", "-a", "sources=Brussels Byte", "-s", "PROGRESS_INTERVAL=0.1"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    assert re.search(r"INFO crawler.extensions: progress: \d+ feeds/sitemaps read, \d+ links, .* \d+ stored", result.stderr)
     engine = open_database(database_url)
     with engine.connect() as connection:
         rows = {row.url: row for row in connection.execute(select(Article.id, Article.url, Article.title, Article.source))}
