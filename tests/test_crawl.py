@@ -7,6 +7,7 @@ stored as a crawl run. The sample site records every request it receives.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from collections import Counter
@@ -14,13 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from crawler import queue_dir
+from pipeline.cli import CRAWL_COLUMNS, cli
 from pipeline.crawl import run_crawl
 from pipeline.urls import normalize_url
 from storage.db import open_database
 from storage.models import Article, ArticleTag, SeenUrl
+from storage.runs import load_run
 
 pytestmark = pytest.mark.slow
 
@@ -139,7 +143,7 @@ def test_second_crawl_requests_no_article_page(first_crawl, site_config: Path, s
     assert conditional
 
 
-def test_a_dead_source_does_not_stop_the_others(tmp_path: Path, sqlite_url: str, sample_site) -> None:  # type: ignore[no-untyped-def]
+def test_a_dead_source_does_not_stop_the_others_and_newsmon_crawl_reports_each(tmp_path: Path, sqlite_url: str, sample_site) -> None:  # type: ignore[no-untyped-def]
     from demo.config import demo_config
 
     text = demo_config(sample_site.manifest, sample_site.base_url, sqlite_url, retry_times=0)
@@ -147,14 +151,25 @@ def test_a_dead_source_does_not_stop_the_others(tmp_path: Path, sqlite_url: str,
     text += '\n[[sources]]\nname = "Not a feed"\nfeeds = ["' + sample_site.url("/robots.txt") + '"]\n'
     config = tmp_path / "newsmon.toml"
     config.write_text(text)
+    sources = ["Dead", "Not a feed", "Brussels Byte"]
+    result = CliRunner().invoke(cli, ["--config", str(config), "crawl", *(f"--source={name}" for name in sources)])
+    assert result.exit_code == 0, result.output
+    title, header, _rule, *lines = result.output.splitlines()
+    run_id = int(re.fullmatch(r"crawl run (\d+): finished", title).group(1))  # type: ignore[union-attr]
+    assert header.split() == " ".join(CRAWL_COLUMNS).split()
+    assert sorted(line.split("  ")[0] for line in lines[: len(sources)]) == sorted(sources)
+    assert "errors:" in lines and any(line.startswith("  Dead: feed http://127.0.0.1:9/feed.xml: connection refused")
+                                      for line in lines)
     engine = open_database(sqlite_url)
-    outcome = run_crawl(engine, config, sources=["Dead", "Not a feed", "Brussels Byte"], time_limit=240)
+    figures = load_run(engine, run_id).figures
     engine.dispose()
-    figures = outcome.run.figures
-    assert outcome.exit_code == 0
     assert figures["Dead"].failed == 1 and "connection refused" in figures["Dead"].errors[0]
     assert figures["Not a feed"].failed == 1 and "feed" in figures["Not a feed"].errors[0]
     assert figures["Brussels Byte"].stored > 0
+    stored_row = next(line for line in lines if line.startswith("Brussels Byte"))
+    assert str(figures["Brussels Byte"].stored) in stored_row.split()
+    stats = CliRunner().invoke(cli, ["--config", str(config), "stats"])
+    assert stats.exit_code == 0 and "Last crawl per source" in stats.output and "connection refused" in stats.output
 
 
 def test_pending_requests_wait_in_a_directory_of_their_own_removed_after_the_crawl(  # type: ignore[no-untyped-def]
