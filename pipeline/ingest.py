@@ -36,7 +36,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """A fetched page, as the crawler hands it over (the spider's item). Its repr is its URL."""
+    """A fetched page, as the crawler hands it over (the spider's item). Its repr shows only its URL."""
 
     url: str  # where the page was finally fetched from (after redirects)
     source: str = field(repr=False)

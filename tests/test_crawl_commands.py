@@ -29,6 +29,8 @@ def test_scrapy_crawl_news_from_the_root_shows_progress_then_reextract(site_conf
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert re.search(r"INFO crawler.extensions: progress: \d+ feeds/sitemaps read, \d+ links, .* \d+ stored", result.stderr)
+    pdf = sample_site.url(sample_site.manifest["non_html"][0]["path"])
+    assert f"INFO scrapy.core.scraper: dropped {pdf}: not HTML (application/pdf)" in result.stderr  # one line: URL, reason
     engine = open_database(database_url)
     with engine.connect() as connection:
         rows = {row.url: row for row in connection.execute(select(Article.id, Article.url, Article.title, Article.source))}
