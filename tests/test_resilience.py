@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -39,6 +40,21 @@ def test_archive_retries_while_the_database_is_down(sqlite_url: str, caplog: pyt
     archive.close()
     assert flaky.calls == 3
     assert sum("database unreachable (connection refused)" in r.message for r in caplog.records) == 2
+
+
+def test_archive_writes_in_its_own_thread_off_the_event_loop(sqlite_url: str) -> None:
+    from storage.db import open_database
+
+    archive = Archive(open_database(sqlite_url))
+    threads: list[threading.Thread] = []
+
+    def record_thread(_engine: object) -> str:
+        threads.append(threading.current_thread())
+        return "ok"
+
+    assert asyncio.run(archive._run(record_thread)) == "ok"
+    archive.close()
+    assert threads[0] is not threading.main_thread() and threads[0].name.startswith("newsmon-db")
 
 
 def test_archive_retries_a_database_error_without_a_message(sqlite_url: str, caplog: pytest.LogCaptureFixture) -> None:
