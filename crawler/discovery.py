@@ -9,6 +9,7 @@ access, so a hostile sitemap cannot read files or expand into gigabytes.
 from __future__ import annotations
 
 import calendar
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,10 +44,12 @@ class Feed:
 
 @dataclass(frozen=True, slots=True)
 class Sitemap:
-    """What one sitemap document holds: article links, or (an index) further sitemaps."""
+    """What one sitemap document holds: article links, or (an index) further sitemaps, and what was
+    wrong with it when it was only partly readable."""
 
     links: list[Link]
     sitemaps: list[Link]
+    problem: str | None = None
 
 
 _HARMLESS = feedparser.ThingsNobodyCaresAboutButMe
@@ -62,20 +65,22 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Feed:
     error = parsed.get("bozo_exception")
     # feedparser also flags harmless things (a feed served as text/html, a charset it overrode)
     problem = f"malformed feed ({error})" if parsed.bozo and not isinstance(error, _HARMLESS) else None
-    if not parsed.entries and (problem or not parsed.version):
+    if not parsed.entries and (problem or not parsed.get("version")):  # an empty body has no version at all
         raise DiscoveryError(problem or "not an RSS/Atom feed (no feed elements found)")
-    links = [link for entry in parsed.entries if (link := _feed_link(entry)) is not None]
+    atom = parsed.get("version", "").startswith("atom")
+    links = [link for entry in parsed.entries if (link := _feed_link(entry, atom)) is not None]
     return Feed(links, f"{problem}; {len(links)} entries recovered" if problem else None)
 
 
-def _feed_link(entry: feedparser.FeedParserDict) -> Link | None:
-    href = entry.get("link") or next(
-        (link.get("href") for link in entry.get("links", []) if link.get("rel") == "alternate"), None
-    )
+def _feed_link(entry: feedparser.FeedParserDict, atom: bool) -> Link | None:
+    """The entry's link: an Atom entry's alternate link only (feedparser falls back on its <id>, a
+    name rather than an address); an RSS item's <link>, else its permalink <guid>, as RSS says."""
+    alternate = next((link.get("href") for link in entry.get("links", []) if link.get("rel") == "alternate"), None)
+    href = alternate if atom else entry.get("link") or alternate
     if not href:
         return None
-    parsed_time = entry.get("published_parsed") or entry.get("updated_parsed")
-    return Link(url=href.strip(), published_at=_from_struct(parsed_time), title=entry.get("title"))
+    published = entry.get("published_parsed") or (entry.get("updated_parsed") if "updated" in entry else None)
+    return Link(url=href.strip(), published_at=_from_struct(published), title=entry.get("title"))
 
 
 def _from_struct(value: time.struct_time | None) -> datetime | None:
@@ -91,7 +96,11 @@ _XML_PARSER = etree.XMLParser(
 
 
 def parse_sitemap(body: bytes) -> Sitemap:
-    """Links of a urlset (with Google News dates and titles) or the sitemaps of a sitemap index."""
+    """Links of a urlset (with Google News dates and titles) or the sitemaps of a sitemap index.
+
+    A sitemap cut short (a dropped connection, a truncated file) keeps its complete entries: the
+    entry the cut went through is left out, with the problem reported, rather than yielding half a URL.
+    """
     try:
         root = etree.fromstring(body, parser=_XML_PARSER)
     except etree.XMLSyntaxError as exc:
@@ -99,30 +108,45 @@ def parse_sitemap(body: bytes) -> Sitemap:
     if root is None:
         raise DiscoveryError("not a readable sitemap (empty or not XML)")
     kind = etree.QName(root).localname
+    if kind not in ("urlset", "sitemapindex"):
+        raise DiscoveryError(f"not a sitemap (root element <{kind}>)")
+    tag = "url" if kind == "urlset" else "sitemap"
+    elements = [element for element in root if _localname(element) == tag]
+    cut = len(root) > 0 and not _CLOSED.search(body[-_TAIL_BYTES:])  # an empty <urlset/> has no end tag
+    entries = list(_entries(elements[:-1] if cut else elements))
+    problem = f"sitemap cut short; {len(entries)} entries recovered" if cut else None
     if kind == "urlset":
-        return Sitemap(links=list(_entries(root, "url")), sitemaps=[])
-    if kind == "sitemapindex":
-        return Sitemap(links=[], sitemaps=list(_entries(root, "sitemap")))
-    raise DiscoveryError(f"not a sitemap (root element <{kind}>)")
+        return Sitemap(links=entries, sitemaps=[], problem=problem)
+    return Sitemap(links=[], sitemaps=entries, problem=problem)
 
 
-def _entries(root: etree._Element, tag: str) -> Iterator[Link]:
-    for element in root:
-        if not isinstance(element.tag, str) or etree.QName(element).localname != tag:
-            continue
+# The root's end tag ends the document, perhaps followed by comments (caching plugins append some).
+_CLOSED = re.compile(rb"</(?:[\w.-]+:)?(?:urlset|sitemapindex)\s*>(?:\s|<!--.*?-->|<\?.*?\?>)*\Z", re.DOTALL)
+_TAIL_BYTES = 4096
+
+
+def _entries(elements: list[etree._Element]) -> Iterator[Link]:
+    for element in elements:
         fields = _child_texts(element)
+        news = next((child for child in element if _localname(child) == "news"), None)
+        if news is not None:  # Google News: its own date and title, never an image's or a video's
+            fields.update({name: text for name, text in _child_texts(news).items() if name in _NEWS_FIELDS})
         if fields.get("loc"):
             published = parse_date(fields.get("publication_date")) or parse_date(fields.get("lastmod"))
             yield Link(url=fields["loc"], published_at=published, title=fields.get("title"))
 
 
+_NEWS_FIELDS = ("publication_date", "title")
+
+
 def _child_texts(element: etree._Element) -> dict[str, str]:
-    """Local names to text for loc/lastmod and the <news:news> descendants (publication_date, title)."""
-    out: dict[str, str] = {}
-    for child in element.iter():
-        if child is element or not isinstance(child.tag, str):
-            continue
-        text = (child.text or "").strip()
-        if text:
-            out.setdefault(etree.QName(child).localname, text)
-    return out
+    """Local names to texts of the element's own children (loc and lastmod of an entry), the first of each."""
+    texts: dict[str, str] = {}
+    for child in element:
+        if (name := _localname(child)) and (text := (child.text or "").strip()):
+            texts.setdefault(name, text)
+    return texts
+
+
+def _localname(element: etree._Element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""

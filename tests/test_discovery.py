@@ -1,10 +1,25 @@
-"""Feed parsing: what is kept from broken feeds, and what is not called broken."""
+"""Feed and sitemap discovery: every feed format, Google News sitemaps, gzipped and hostile sitemaps,
+what is kept from broken listings, and which entries are fresh enough to crawl (``max_age_days``)."""
 
 from __future__ import annotations
 
-import pytest
+import gzip
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
-from crawler.discovery import DiscoveryError, parse_feed
+import pytest
+from scrapy.http import Response
+from scrapy.settings import Settings as ScrapySettings
+
+from crawler.discovery import DiscoveryError, Link, Sitemap, parse_feed, parse_sitemap
+from crawler.settings import apply_config
+from crawler.spiders.news import NewsSpider
+from pipeline.config import Settings
 
 URL = "https://news.example.eu/feed.xml"
 RSS = """<?xml version="1.0" encoding="utf-8"?>
@@ -31,3 +46,506 @@ def test_a_truncated_feed_keeps_the_entries_it_could_read_and_says_what_is_wrong
 def test_a_page_that_is_no_feed_at_all_is_an_error() -> None:
     with pytest.raises(DiscoveryError, match="not an RSS/Atom feed"):
         parse_feed(b"<html><body><p>Hello</p></body></html>", URL, "text/html")
+
+
+# Feeds ------------------------------------------------------------------------------------------------
+
+FEED_IN_FOLDER = "https://news.example.eu/feeds/main.xml"  # a path-relative link resolves under /feeds/
+RSS_09X = """<?xml version="1.0"?>
+<rss version="{version}"><channel><title>Old</title><link>https://news.example.eu/</link><description>d</description>
+<item><title>Old one</title><link>https://news.example.eu/old/one</link><description>x</description></item>
+<item><title>Old two</title><link>/old/two</link><description>x</description></item>
+</channel></rss>"""
+RSS_10 = """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="https://news.example.eu/"><title>RDF</title><link>https://news.example.eu/</link>
+<description>d</description><items><rdf:Seq><rdf:li rdf:resource="https://news.example.eu/rdf/one"/></rdf:Seq></items>
+</channel>
+<item rdf:about="https://news.example.eu/rdf/one"><title>RDF one</title><link>/rdf/one</link>
+<dc:date>2026-11-24T09:30:00+01:00</dc:date></item>
+</rdf:RDF>"""
+RSS_20 = """<?xml version="1.0"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>News</title>
+<item><title>Rules &amp; fines</title><link>
+  https://news.example.eu/2026/rules
+</link><pubDate>Tue, 24 Nov 2026 10:00:00 +0100</pubDate></item>
+<item><title>Dublin Core</title><link>https://news.example.eu/2026/dc</link>
+<dc:date>2026-11-24T10:00:00-05:00</dc:date></item>
+</channel></rss>"""
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:feed</id><updated>2026-11-25T10:00:00Z</updated>
+<entry><title>Both dates</title><id>urn:1</id><link rel="alternate" href="https://news.example.eu/a/1"/>
+<published>2026-11-24T10:00:00+02:00</published><updated>2026-11-25T10:00:00Z</updated></entry>
+<entry><title>Updated only</title><id>urn:2</id><link href="https://news.example.eu/a/2"/>
+<updated>2026-11-23T10:00:00-05:00</updated></entry>
+<entry><title>Podcast</title><id>urn:3</id>
+<link rel="enclosure" type="audio/mpeg" href="https://cdn.example.eu/3.mp3"/>
+<link rel="alternate" type="text/html" href="https://news.example.eu/a/3"/>
+<updated>2026-11-23T10:00:00Z</updated></entry>
+</feed>"""
+
+
+def urls(links: list[Link]) -> list[str]:
+    return [link.url for link in links]
+
+
+@pytest.mark.parametrize("version", ["0.91", "0.92"])
+def test_rss_09x_feeds_are_read(version: str) -> None:
+    feed = parse_feed(RSS_09X.format(version=version).encode(), URL, "application/rss+xml")
+    assert feed.problem is None
+    assert urls(feed.links) == ["https://news.example.eu/old/one", "https://news.example.eu/old/two"]
+    assert [link.title for link in feed.links] == ["Old one", "Old two"]
+    assert all(link.published_at is None for link in feed.links)  # 0.9x items carry no date
+
+
+def test_an_rss_1_0_rdf_feed_is_read_with_its_dc_date() -> None:
+    feed = parse_feed(RSS_10.encode(), URL, "application/rdf+xml")
+    assert feed.problem is None
+    assert feed.links == [Link("https://news.example.eu/rdf/one", datetime(2026, 11, 24, 8, 30, tzinfo=UTC), "RDF one")]
+
+
+def test_an_rss_2_0_feed_is_read_with_pubdate_or_dc_date_and_clean_links_and_titles() -> None:
+    feed = parse_feed(RSS_20.encode(), URL, "application/rss+xml")
+    assert feed.problem is None
+    assert feed.links == [
+        Link("https://news.example.eu/2026/rules", datetime(2026, 11, 24, 9, tzinfo=UTC), "Rules & fines"),
+        Link("https://news.example.eu/2026/dc", datetime(2026, 11, 24, 15, tzinfo=UTC), "Dublin Core"),
+    ]
+
+
+def test_an_atom_feed_is_read_with_published_preferred_to_updated_and_alternate_links_to_enclosures() -> None:
+    feed = parse_feed(ATOM.encode(), URL, "application/atom+xml")
+    assert feed.problem is None
+    assert feed.links == [
+        Link("https://news.example.eu/a/1", datetime(2026, 11, 24, 8, tzinfo=UTC), "Both dates"),
+        Link("https://news.example.eu/a/2", datetime(2026, 11, 23, 15, tzinfo=UTC), "Updated only"),
+        Link("https://news.example.eu/a/3", datetime(2026, 11, 23, 10, tzinfo=UTC), "Podcast"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(RSS_10, datetime(2026, 11, 24, 8, 30), id="rss1.0-dc-date"),
+        pytest.param(RSS_20, datetime(2026, 11, 24, 9), id="rss2.0-pubdate"),
+        pytest.param(ATOM, datetime(2026, 11, 24, 8), id="atom-published"),
+    ],
+)
+def test_feed_entry_dates_are_timezone_aware_utc(body: str, expected: datetime) -> None:
+    published = parse_feed(body.encode(), URL).links[0].published_at
+    assert published is not None and published.tzinfo is UTC  # comparable with the crawl's aware cutoff
+    assert published.replace(tzinfo=None) == expected
+
+
+def test_relative_feed_links_are_resolved_against_the_feed_url() -> None:
+    body = """<rss version="2.0"><channel><title>N</title>
+    <item><title>Path</title><link>2026/path</link></item>
+    <item><title>Root</title><link>/2026/root</link></item>
+    <item><title>Scheme</title><link>//cdn.example.eu/2026/scheme</link></item>
+    <item><title>Absolute</title><link>https://other.example.eu/2026/absolute</link></item>
+    </channel></rss>"""
+    assert urls(parse_feed(body.encode(), FEED_IN_FOLDER).links) == [
+        "https://news.example.eu/feeds/2026/path",
+        "https://news.example.eu/2026/root",
+        "https://cdn.example.eu/2026/scheme",
+        "https://other.example.eu/2026/absolute",
+    ]
+
+
+def test_atom_links_are_resolved_against_the_xml_base_of_the_feed_and_of_the_entry() -> None:
+    body = """<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://cdn.example.eu/base/"><title>A</title>
+    <entry><title>Feed base</title><id>urn:1</id><link href="one.html"/></entry>
+    <entry xml:base="/entry/"><title>Entry base</title><id>urn:2</id><link href="two.html"/></entry>
+    </feed>"""
+    assert urls(parse_feed(body.encode(), FEED_IN_FOLDER).links) == [
+        "https://cdn.example.eu/base/one.html",
+        "https://cdn.example.eu/entry/two.html",
+    ]
+
+
+def test_feed_links_are_stripped_of_surrounding_whitespace() -> None:
+    body = """<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
+    <entry><title>Padded</title><id>urn:1</id><link href=" https://news.example.eu/padded "/></entry></feed>"""
+    assert urls(parse_feed(body.encode(), URL).links) == ["https://news.example.eu/padded"]
+
+
+def test_an_unreadable_entry_date_leaves_the_link_undated() -> None:
+    """Without a warning too: feedparser warns when updated_parsed is read from an entry without <updated>."""
+    body = """<rss version="2.0"><channel><title>N</title>
+    <item><title>Bad date</title><link>https://news.example.eu/bad</link><pubDate>yesterday-ish</pubDate></item>
+    </channel></rss>"""
+    assert parse_feed(body.encode(), URL).links == [Link("https://news.example.eu/bad", None, "Bad date")]
+
+
+def test_rss_items_without_a_link_are_skipped() -> None:
+    body = """<rss version="2.0"><channel><title>N</title>
+    <item><title>No link</title><description>Only text</description></item>
+    <item><title>Empty link</title><link></link></item>
+    <item><title>Guid is no permalink</title><guid isPermaLink="false">post-123</guid></item>
+    <item><title>Kept</title><link>https://news.example.eu/kept</link></item>
+    </channel></rss>"""
+    feed = parse_feed(body.encode(), URL)
+    assert feed.problem is None
+    assert urls(feed.links) == ["https://news.example.eu/kept"]
+
+
+def test_an_rss_guid_that_is_a_permalink_stands_in_for_a_missing_link() -> None:
+    # RSS 2.0: a <guid> without isPermaLink="false" is the item's URL (feedparser's reading, kept as is)
+    body = """<rss version="2.0"><channel><title>N</title>
+    <item><title>Guid</title><guid>https://news.example.eu/by-guid</guid></item></channel></rss>"""
+    assert urls(parse_feed(body.encode(), URL).links) == ["https://news.example.eu/by-guid"]
+
+
+@pytest.mark.parametrize(
+    "links",
+    [
+        pytest.param("", id="no-link"),
+        pytest.param('<link rel="enclosure" href="https://cdn.example.eu/1.mp3"/>', id="only-an-enclosure"),
+    ],
+)
+def test_an_atom_entry_without_an_alternate_link_is_skipped(links: str) -> None:
+    # An Atom <id> is a name, not an address: it must not become the entry's link
+    body = f"""<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
+    <entry><title>Linkless</title><id>tag:news.example.eu,2026:1</id>{links}</entry>
+    <entry><title>Kept</title><id>tag:news.example.eu,2026:2</id><link href="https://news.example.eu/kept"/></entry>
+    </feed>"""
+    assert urls(parse_feed(body.encode(), URL).links) == ["https://news.example.eu/kept"]
+
+
+def test_a_truncated_atom_feed_keeps_the_entries_it_could_read_and_says_what_is_wrong() -> None:
+    cut = '<entry><title>Cut</title><link href="https://news.ex'
+    truncated = ATOM[: ATOM.index("<entry><title>Updated only")] + cut
+    feed = parse_feed(truncated.encode(), URL, "application/atom+xml")
+    assert urls(feed.links) == ["https://news.example.eu/a/1"]
+    assert feed.problem is not None and feed.problem.startswith("malformed feed (")
+    assert feed.problem.endswith("; 1 entries recovered")
+
+
+def test_a_valid_feed_without_entries_yet_is_empty_not_an_error() -> None:
+    feed = parse_feed(b'<rss version="2.0"><channel><title>Quiet news</title></channel></rss>', URL)
+    assert feed == parse_feed(b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Quiet</title></feed>', URL)
+    assert feed.links == [] and feed.problem is None
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        pytest.param(b"<html><body><p>Hello</p></body></html>", None, "not an RSS/Atom feed", id="html-untyped"),
+        pytest.param(
+            b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://news.example.eu/a</loc>'
+            b"</url></urlset>",
+            "application/xml",
+            "not an RSS/Atom feed",
+            id="a-sitemap",
+        ),
+        pytest.param(b'{"items": []}', "application/json", r"malformed feed \(.*not well-formed", id="json"),
+        pytest.param(b"Service unavailable", "text/plain", r"malformed feed \(.*syntax error", id="plain-text"),
+        pytest.param(b"<?xml version='1.0'?><rss><channel>", "application/rss+xml", "malformed feed", id="cut-early"),
+    ],
+)
+def test_documents_that_are_no_readable_feed_are_errors_that_say_why(
+    body: bytes, content_type: str | None, message: str
+) -> None:
+    with pytest.raises(DiscoveryError, match=message):
+        parse_feed(body, URL, content_type)
+
+
+def test_an_empty_feed_response_is_a_discovery_error() -> None:
+    # The spider reports a listing it cannot read only when parse_feed raises DiscoveryError
+    with pytest.raises(DiscoveryError):
+        parse_feed(b"", URL, "application/rss+xml")
+
+
+# Sitemaps ---------------------------------------------------------------------------------------------
+
+URLSET = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<!-- generated by a CMS -->
+<url><loc>https://news.example.eu/2026/one</loc><lastmod>2026-11-24T10:00:00+01:00</lastmod>
+<changefreq>daily</changefreq></url>
+<url><loc> https://news.example.eu/2026/two </loc><lastmod>2026-11-20</lastmod></url>
+<url><loc>https://news.example.eu/2026/three</loc></url>
+<url><loc>https://news.example.eu/2026/four</loc><lastmod>sometime</lastmod></url>
+<url><lastmod>2026-11-20</lastmod></url>
+</urlset>"""
+INDEX = """<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>https://news.example.eu/sitemap-2026-11.xml.gz</loc><lastmod>2026-11-24T10:00:00Z</lastmod></sitemap>
+<sitemap><loc>https://news.example.eu/sitemap-news.xml</loc></sitemap>
+</sitemapindex>"""
+NEWS = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+ xmlns:{prefix}="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>https://news.example.eu/2026/ai-act</loc><lastmod>2026-11-26T00:00:00Z</lastmod>
+<{prefix}:news><{prefix}:publication><{prefix}:name>Example News</{prefix}:name>
+<{prefix}:language>en</{prefix}:language></{prefix}:publication>
+<{prefix}:publication_date>2026-11-24T10:00:00+01:00</{prefix}:publication_date>
+<{prefix}:title><![CDATA[AI Act: what changes & when]]></{prefix}:title></{prefix}:news></url>
+</urlset>"""
+
+
+def test_a_urlset_gives_each_loc_with_its_lastmod_as_a_utc_date() -> None:
+    sitemap = parse_sitemap(URLSET.encode())
+    assert sitemap.sitemaps == []
+    assert sitemap.links == [
+        Link("https://news.example.eu/2026/one", datetime(2026, 11, 24, 9, tzinfo=UTC)),
+        Link("https://news.example.eu/2026/two", datetime(2026, 11, 20, tzinfo=UTC)),  # a bare date: UTC midnight
+        Link("https://news.example.eu/2026/three"),  # no lastmod: undated
+        Link("https://news.example.eu/2026/four"),  # unreadable lastmod: undated
+    ]  # and the <url> without <loc> is skipped
+    assert all(link.published_at is None or link.published_at.tzinfo is UTC for link in sitemap.links)
+
+
+def test_a_sitemap_index_gives_its_child_sitemaps_to_follow() -> None:
+    sitemap = parse_sitemap(INDEX.encode())
+    assert sitemap.links == []
+    assert sitemap.sitemaps == [
+        Link("https://news.example.eu/sitemap-2026-11.xml.gz", datetime(2026, 11, 24, 10, tzinfo=UTC)),
+        Link("https://news.example.eu/sitemap-news.xml"),
+    ]
+
+
+@pytest.mark.parametrize("prefix", ["news", "n"])
+def test_a_google_news_sitemap_gives_the_publication_date_over_lastmod_and_the_news_title(prefix: str) -> None:
+    sitemap = parse_sitemap(NEWS.format(prefix=prefix).encode())
+    assert sitemap.links == [
+        Link(
+            "https://news.example.eu/2026/ai-act", datetime(2026, 11, 24, 9, tzinfo=UTC), "AI Act: what changes & when"
+        )
+    ]
+
+
+def test_a_google_news_title_is_not_taken_from_an_image_title() -> None:
+    # Image extensions may come before <news:news> (the schema allows any order after lastmod)
+    body = NEWS.format(prefix="news").replace(
+        "<news:news>",
+        '<image:image xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">'
+        "<image:loc>https://cdn.example.eu/ai-act.jpg</image:loc><image:title>Photo: the Berlaymont</image:title>"
+        "</image:image><news:news>",
+    )
+    [link] = parse_sitemap(body.encode()).links
+    assert link.url == "https://news.example.eu/2026/ai-act"
+    assert link.title == "AI Act: what changes & when"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        pytest.param(b"", "not a readable sitemap", id="empty"),
+        pytest.param(b"Service unavailable", r"not a readable sitemap \(empty or not XML\)", id="plain-text"),
+        pytest.param(b'{"urls": []}', "not a readable sitemap", id="json"),
+        pytest.param(gzip.compress(URLSET.encode()), "not a readable sitemap", id="still-gzipped"),
+        pytest.param(
+            b"<!DOCTYPE html><html><body>Not found</body></html>", r"not a sitemap \(root element <html>\)", id="html"
+        ),
+        pytest.param(RSS.encode(), r"not a sitemap \(root element <rss>\)", id="a-feed"),
+    ],
+)
+def test_documents_that_are_no_sitemap_are_errors_that_say_why(body: bytes, message: str) -> None:
+    with pytest.raises(DiscoveryError, match=message):
+        parse_sitemap(body)
+
+
+def test_a_truncated_sitemap_keeps_its_complete_entries_and_says_it_was_cut() -> None:
+    truncated = URLSET[: URLSET.index("https://news.example.eu/2026/two") + len("https://news.ex")]
+    sitemap = parse_sitemap(truncated.encode())
+    assert urls(sitemap.links) == ["https://news.example.eu/2026/one"]
+    assert sitemap.problem == "sitemap cut short; 1 entries recovered"
+
+
+def test_comments_after_the_end_of_a_sitemap_are_not_a_cut() -> None:
+    """WordPress caching plugins append their timing comments to every response, sitemaps included."""
+    cached = URLSET + "\n<!-- Dynamic page generated in 0.210 seconds. -->\n<!-- Cached by WP-Super-Cache -->\n"
+    sitemap = parse_sitemap(cached.encode())
+    assert sitemap.problem is None and len(sitemap.links) == 4
+
+
+def test_an_empty_self_closed_sitemap_is_not_a_cut() -> None:
+    sitemap = parse_sitemap(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>')
+    assert sitemap == Sitemap(links=[], sitemaps=[], problem=None)
+
+
+def test_the_spider_reports_a_cut_sitemap_as_a_problem_of_its_source() -> None:
+    spider = news_spider(newsmon_settings())
+    cut = URLSET[: URLSET.index("</urlset>") - 10].encode()
+    links, _, problem = spider.read_listing(Response(SITEMAP_URL, body=gzip.compress(cut)), "sitemap")
+    assert len(links) == 4 and problem == "sitemap cut short; 4 entries recovered"  # the cut went through a loc-less <url>
+
+
+def read_with_doctype(doctype: str, path: str) -> str:
+    """Every URL and title read from a one-URL sitemap with this DOCTYPE, as one string (empty: rejected)."""
+    url = f"<url><loc>https://news.example.eu/{path}</loc></url>"
+    body = f'<?xml version="1.0"?>{doctype}\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{url}</urlset>'
+    try:
+        sitemap = parse_sitemap(body.encode())
+    except DiscoveryError:
+        return ""
+    return " ".join(f"{link.url} {link.title}" for link in sitemap.links + sitemap.sitemaps)
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        pytest.param('<!DOCTYPE urlset [<!ENTITY secret SYSTEM "{file}">]>', id="external-entity"),
+        pytest.param('<!DOCTYPE urlset [<!ENTITY % dtd SYSTEM "{dtd}"> %dtd;]>', id="parameter-entity"),
+        pytest.param('<!DOCTYPE urlset SYSTEM "{dtd}">', id="external-dtd"),
+    ],
+)
+def test_a_sitemap_cannot_read_local_files_through_entities(doctype: str, tmp_path: Path) -> None:
+    (tmp_path / "secret.txt").write_text("TOPSECRET")
+    (tmp_path / "evil.dtd").write_text('<!ENTITY secret "TOPSECRET">')
+    head = doctype.format(file=(tmp_path / "secret.txt").as_uri(), dtd=(tmp_path / "evil.dtd").as_uri())
+    assert "TOPSECRET" not in read_with_doctype(head, "&secret;")
+
+
+def test_internal_entities_are_not_expanded() -> None:
+    laughs = "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 9))
+    assert "lol" not in read_with_doctype(f'<!DOCTYPE urlset [<!ENTITY lol0 "lol">{laughs}]>', "&lol8;")
+
+
+@pytest.fixture
+def dtd_server() -> Iterator[tuple[str, list[str]]]:
+    """A local HTTP server that hands an entity definition to whoever asks, and notes who asked."""
+    requested: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requested.append(self.path)
+            body = b'<!ENTITY remote "FETCHED">'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", requested
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_a_sitemap_never_makes_the_parser_fetch_anything(dtd_server: tuple[str, list[str]]) -> None:
+    base, requested = dtd_server
+    for doctype in (
+        f'<!DOCTYPE urlset SYSTEM "{base}/external.dtd">',
+        f'<!DOCTYPE urlset [<!ENTITY % dtd SYSTEM "{base}/parameter.dtd"> %dtd;]>',
+        f'<!DOCTYPE urlset [<!ENTITY remote SYSTEM "{base}/entity.txt">]>',
+    ):
+        assert "FETCHED" not in read_with_doctype(doctype, "&remote;")
+    assert requested == []
+
+
+@pytest.fixture
+def machine_in_tokyo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process's local time zone set far from UTC, as on a server that is not on UTC."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_listing_dates_do_not_depend_on_the_machine_time_zone(machine_in_tokyo: None) -> None:
+    assert [link.published_at for link in parse_feed(RSS_20.encode(), URL).links] == [
+        datetime(2026, 11, 24, 9, tzinfo=UTC),
+        datetime(2026, 11, 24, 15, tzinfo=UTC),
+    ]
+    assert parse_sitemap(URLSET.encode()).links[1].published_at == datetime(2026, 11, 20, tzinfo=UTC)
+
+
+# The spider: gzipped sitemaps, and which entries are fresh ----------------------------------------------
+
+SITEMAP_URL = "https://news.example.eu/sitemap.xml.gz"
+
+
+def newsmon_settings(max_age_days: int | None = None, source_max_age_days: int | None = None, **crawl: int) -> Settings:
+    if max_age_days is not None:
+        crawl["max_age_days"] = max_age_days
+    source = {"name": "News", "feeds": [URL], "sitemaps": [SITEMAP_URL], "max_age_days": source_max_age_days}
+    return Settings(crawl=crawl, sources=[source])
+
+
+def news_spider(config: Settings) -> NewsSpider:
+    """The news spider with what read_listing and fresh use: newsmon's settings, and Scrapy's as a crawl
+    applies them. (A crawler and from_crawler would also make a queue directory and open the archive's
+    database, neither used here.)"""
+    settings = ScrapySettings()
+    apply_config(settings, config)
+    spider = NewsSpider()
+    spider.settings = settings
+    spider.config = config
+    return spider
+
+
+@pytest.mark.parametrize(("plain", "links", "sitemaps"), [(URLSET, 4, 0), (INDEX, 0, 2)])
+def test_a_gzipped_sitemap_file_is_read_like_a_plain_one(plain: str, links: int, sitemaps: int) -> None:
+    spider = news_spider(newsmon_settings())
+    expected = spider.read_listing(Response(SITEMAP_URL, body=plain.encode()), "sitemap")
+    assert spider.read_listing(Response(SITEMAP_URL, body=gzip.compress(plain.encode())), "sitemap") == expected
+    assert (len(expected[0]), len(expected[1]), expected[2]) == (links, sitemaps, None)
+
+
+def test_a_gzipped_sitemap_that_unpacks_beyond_max_page_bytes_is_an_error() -> None:
+    spider = news_spider(newsmon_settings(max_page_bytes=10_000))
+    bomb = gzip.compress(URLSET.replace("<!--", " " * 20_000 + "<!--").encode())
+    with pytest.raises(DiscoveryError, match=r"cannot decompress gzipped sitemap \(.*exceeded"):
+        spider.read_listing(Response(SITEMAP_URL, body=bomb), "sitemap")
+
+
+def test_a_corrupt_gzipped_sitemap_is_an_error() -> None:
+    spider = news_spider(newsmon_settings())
+    with pytest.raises(DiscoveryError, match="cannot decompress gzipped sitemap"):
+        spider.read_listing(Response(SITEMAP_URL, body=b"\x1f\x8b" + b"not gzip at all" * 4), "sitemap")
+
+
+def days_ago(days: float) -> datetime:
+    return datetime.now(UTC) - timedelta(days=days)
+
+
+def fresh_ages(config: Settings, ages: list[float | None]) -> list[float | None]:
+    """The ages in days (None: undated) of the links NewsSpider.fresh keeps, out of links of those ages."""
+    links = [Link(f"https://news.example.eu/{n}", None if age is None else days_ago(age)) for n, age in enumerate(ages)]
+    kept = set(urls(list(news_spider(config).fresh(links, config.sources[0]))))
+    return [age for age, link in zip(ages, links) if link.url in kept]
+
+
+def test_entries_older_than_the_default_30_days_are_skipped() -> None:
+    assert fresh_ages(newsmon_settings(), [0, 1, 29.9, 30.1, 365]) == [0, 1, 29.9]
+
+
+def test_the_global_max_age_days_applies_to_a_source_without_its_own() -> None:
+    assert fresh_ages(newsmon_settings(max_age_days=3), [2, 4, 29]) == [2]
+
+
+def test_a_source_max_age_days_overrides_the_global_one_either_way() -> None:
+    assert fresh_ages(newsmon_settings(max_age_days=30, source_max_age_days=7), [6, 8, 29]) == [6]
+    assert fresh_ages(newsmon_settings(max_age_days=7, source_max_age_days=60), [6, 8, 59, 61]) == [6, 8, 59]
+
+
+def test_entries_without_a_date_are_kept_since_the_page_itself_has_one() -> None:
+    assert fresh_ages(newsmon_settings(max_age_days=1, source_max_age_days=1), [None, 2, None]) == [None, None]
+
+
+def test_a_feed_read_by_the_spider_keeps_only_its_fresh_and_undated_entries() -> None:
+    def item(path: str, age: float | None) -> str:
+        date = "" if age is None else f"<pubDate>{format_datetime(days_ago(age), usegmt=True)}</pubDate>"
+        return f"<item><title>{path}</title><link>/{path}</link>{date}</item>"
+
+    body = f"""<rss version="2.0"><channel><title>News</title>
+    {item("fresh", 2)}{item("stale", 40)}{item("undated", None)}</channel></rss>"""
+    config = newsmon_settings()
+    spider = news_spider(config)
+    redirected = "https://www.news.example.eu/rss/"  # links resolve against where the feed really is
+    response = Response(redirected, body=body.encode(), headers={"Content-Type": "application/rss+xml"})
+    links, sitemaps, problem = spider.read_listing(response, "feed")
+    assert (sitemaps, problem) == ([], None)
+    assert urls(list(spider.fresh(links, config.sources[0]))) == [
+        "https://www.news.example.eu/fresh",
+        "https://www.news.example.eu/undated",
+    ]

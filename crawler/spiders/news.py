@@ -137,7 +137,7 @@ class NewsSpider(Spider):
             except (OSError, ValueError) as exc:
                 raise DiscoveryError(f"cannot decompress gzipped sitemap ({exc})") from None
         sitemap = parse_sitemap(body)
-        return sitemap.links, sitemap.sitemaps, None
+        return sitemap.links, sitemap.sitemaps, sitemap.problem
 
     def fresh(self, links: Iterable[Link], source: SourceSettings) -> Iterator[Link]:
         """Links recent enough and not denied; an undated link is kept (the page has the date)."""
