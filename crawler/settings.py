@@ -54,6 +54,12 @@ LOG_FORMATTER = "crawler.logformatter.NewsmonLogFormatter"
 STATS_DUMP = False
 
 
+# Scrapy 2.19's downloader starts every queued request of a site at once when DOWNLOAD_DELAY is 0,
+# whatever CONCURRENT_REQUESTS_PER_DOMAIN says (tests/test_politeness.py); any positive delay keeps
+# the limit, and a millisecond costs nothing.
+MIN_DOWNLOAD_DELAY = 0.001
+
+
 def apply_config(settings: BaseSettings, config: Settings, priority: str = "project") -> None:
     """Copy the user's crawl settings (and the settings object itself) into Scrapy's settings."""
     crawl = config.crawl
@@ -63,7 +69,7 @@ def apply_config(settings: BaseSettings, config: Settings, priority: str = "proj
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         "CONCURRENT_REQUESTS": crawl.concurrent_requests,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_requests_per_domain,
-        "DOWNLOAD_DELAY": crawl.download_delay,
+        "DOWNLOAD_DELAY": max(crawl.download_delay, MIN_DOWNLOAD_DELAY),
         "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
         "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 1.0),
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.concurrent_requests_per_domain),

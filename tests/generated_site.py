@@ -1,5 +1,7 @@
-"""A small generated news site for crawl tests that need something the sample site does not have:
-pages held back (to interrupt a crawl half-way) and a gzip bomb (to check memory stays bounded).
+"""Small sites for crawl tests that need something the sample site does not have: a server that
+records when each request arrived and answers from routes (replies that fail, hang or come late),
+and a generated news site with pages held back (to interrupt a crawl half-way) and a gzip bomb
+(to check memory stays bounded).
 """
 
 from __future__ import annotations
@@ -7,11 +9,14 @@ from __future__ import annotations
 import gzip
 import random
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 
 # Seeded prose, different on every page: pages alike enough to be near-duplicates would all fall into
 # one story, and clustering (which these tests do not look at) would do far more work than on real news.
@@ -59,27 +64,133 @@ def _bomb_member() -> bytes:
     return gzip.compress(b"\0" * 10_000_000, compresslevel=9)
 
 
-class GeneratedSite:
-    """Serves /feed.xml listing /a/<n> articles, optionally held back, plus /bomb (gzip bomb) when asked."""
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    gzip: bool = False  # the body is gzipped: sent with Content-Encoding: gzip
 
-    def __init__(self, pages: int, bomb: bool = False, hold_after: int | None = None, feeds: int = 1) -> None:
-        self.pages = pages
-        self.feeds = feeds  # with several, each article is listed by two of them
-        self.bomb = bomb
-        # Article requests after the first ``hold_after`` wait until ``release()``: a crawl can then be
-        # interrupted at a known point, whatever the machine's speed.
-        self.hold_after = hold_after
-        self._released = threading.Event()
-        self._served = 0
-        self.requested: list[str] = []
+
+HANG = None  # a route answering None never answers: the connection stays open until the site stops
+Route = Callable[[str, int], Reply | None]  # called with the path and how many times it was requested, this time included
+NOT_FOUND = Reply(404, b"not found", "text/plain")
+ROBOTS = Reply(200, b"User-agent: *\nDisallow:\n", "text/plain")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    path: str
+    at: float  # time.monotonic() as the request arrived
+
+
+class RecordingSite:
+    """Serves ``routes`` (path: route) on 127.0.0.1, any other path with ``fallback`` (else 404), and
+    records each request, when it arrived, and the most requests in flight at once."""
+
+    def __init__(self, routes: Mapping[str, Route] | None = None, fallback: Route | None = None) -> None:
+        self.routes = dict(routes or {})
+        self.fallback = fallback or (lambda path, n: NOT_FOUND)
+        self.hits: list[Hit] = []
+        self.most_in_flight = 0
+        self._in_flight = 0
         self._lock = threading.Lock()
+        self._released = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._bomb_member = _bomb_member() if bomb else b""
+
+    @property
+    def requested(self) -> list[str]:
+        return [hit.path for hit in self.hits]
+
+    def forget_requests(self) -> None:
+        with self._lock:
+            self.hits.clear()
+
+    def times(self, path: str) -> list[float]:
+        return [hit.at for hit in self.hits if hit.path == path]
+
+    def wait_for_release(self, timeout: float | None = None) -> None:
+        """For a route holding its answer back: until :meth:`release`, or the site stops."""
+        self._released.wait(timeout)
+
+    def release(self) -> None:
+        self._released.set()
+
+    def _arrived(self, path: str) -> int:
+        with self._lock:
+            self.hits.append(Hit(path, time.monotonic()))
+            self._in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self._in_flight)
+            return sum(hit.path == path for hit in self.hits)
+
+    def _answered(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Quiet: tests read ``site.hits`` instead."""
+
+            def do_GET(self) -> None:
+                count = site._arrived(self.path)
+                try:
+                    reply = site.routes.get(self.path, site.fallback)(self.path, count)
+                    if reply is HANG:
+                        site.wait_for_release()
+                        self.close_connection = True
+                        return
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", reply.content_type)
+                    self.send_header("Content-Length", str(len(reply.body)))
+                    if reply.gzip:
+                        self.send_header("Content-Encoding", "gzip")
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                finally:
+                    site._answered()
+
+        return Handler
+
+    @contextmanager
+    def running(self) -> Iterator[Self]:
+        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self.release()
+            self._server.shutdown()
+            self._server.server_close()
+            thread.join()
+
+
+class GeneratedSite(RecordingSite):
+    """Serves /feed.xml listing /a/<n> articles, optionally held back, plus /bomb (gzip bomb) when asked."""
+
+    def __init__(self, pages: int, bomb: bool = False, hold_after: int | None = None, feeds: int = 1) -> None:
+        super().__init__(fallback=self._article)
+        self.pages = pages
+        self.feeds = feeds  # with several, each article is listed by two of them
+        # Article requests after the first ``hold_after`` wait until ``release()``: a crawl can then be
+        # interrupted at a known point, whatever the machine's speed.
+        self.hold_after = hold_after
+        self._served = 0
+        self.routes["/robots.txt"] = lambda path, n: ROBOTS
+        for feed in self.feed_paths():
+            self.routes[feed] = self._feed
+        if bomb:
+            member = _bomb_member()
+            self.routes["/bomb"] = lambda path, n: Reply(200, member * (BOMB_BYTES // 10_000_000), "text/html", gzip=True)
 
     def article_paths(self) -> list[str]:
-        return [f"/a/{n}" for n in range(self.pages)] + (["/bomb"] if self.bomb else [])
+        return [f"/a/{n}" for n in range(self.pages)] + (["/bomb"] if "/bomb" in self.routes else [])
 
     def feed_paths(self) -> list[str]:
         return ["/feed.xml"] if self.feeds == 1 else [f"/feed{i}.xml" for i in range(self.feeds)]
@@ -90,60 +201,15 @@ class GeneratedSite:
         i = int(path.removeprefix("/feed").removesuffix(".xml"))
         return [f"/a/{n}" for n in range(self.pages) if n % self.feeds in (i, (i + 1) % self.feeds)]
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        site = self
+    def _feed(self, path: str, count: int) -> Reply:
+        return Reply(200, feed_xml(self.base_url, self.feed_articles(path)), "application/rss+xml")
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                """Quiet: tests read ``site.requested`` instead."""
-
-            def do_GET(self) -> None:
-                with site._lock:
-                    site.requested.append(self.path)
-                if self.path in site.feed_paths():
-                    self._send(feed_xml(site.base_url, site.feed_articles(self.path)), "application/rss+xml")
-                elif self.path == "/robots.txt":
-                    self._send(b"User-agent: *\nDisallow:\n", "text/plain")
-                elif self.path == "/bomb" and site.bomb:
-                    self._send(site._bomb_member * (BOMB_BYTES // 10_000_000), "text/html", gzip=True)
-                elif self.path.startswith("/a/"):
-                    site._hold()
-                    self._send(article_html(int(self.path[3:])), "text/html; charset=utf-8")
-                else:
-                    self._send(b"not found", "text/plain", status=404)
-
-            def _send(self, body: bytes, content_type: str, status: int = 200, gzip: bool = False) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                if gzip:
-                    self.send_header("Content-Encoding", "gzip")
-                self.end_headers()
-                self.wfile.write(body)
-
-        return Handler
-
-    def _hold(self) -> None:
+    def _article(self, path: str, count: int) -> Reply:
+        if not path.startswith("/a/"):
+            return NOT_FOUND
         with self._lock:
             self._served += 1
             held = self.hold_after is not None and self._served > self.hold_after
         if held:
-            self._released.wait(timeout=120)
-
-    def release(self) -> None:
-        """Let held article requests (and all later ones) through."""
-        self._released.set()
-
-    @contextmanager
-    def running(self) -> Iterator[GeneratedSite]:
-        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield self
-        finally:
-            self.release()
-            self._server.shutdown()
-            self._server.server_close()
-            thread.join()
+            self.wait_for_release(timeout=120)
+        return Reply(200, article_html(int(path[3:])))

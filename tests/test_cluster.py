@@ -80,7 +80,7 @@ def test_three_workers_store_everything_once(tmp_path: Path, pg_url: str, redis_
             links = sum(f.links_found for f in first.run.figures.values())
             assert PAGES <= links <= 2 * PAGES  # each article is listed by two feeds, read by one or two workers
 
-            site.requested.clear()
+            site.forget_requests()
             second = seed_crawl(engine, settings, [], wait=True, timeout=300)
             assert second.run is not None and sum(f.stored for f in second.run.figures.values()) == 0
             assert not [path for path in site.requested if path.startswith("/a/")]

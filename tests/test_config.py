@@ -178,6 +178,10 @@ def test_default_config_file_is_the_one_documented(tmp_path: Path) -> None:
     data = tomllib.loads(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
     assert set(data) == {"database_url", "crawl", "sources", "topics", "stories", "schedule", "smtp", "cluster"}
     assert set(data["crawl"]) == set(CrawlSettings.model_fields), "every crawl key is shown in the default file"
+    defaults = Settings()
+    for section in ("crawl", "stories", "schedule", "smtp", "cluster"):  # declared twice: the file and the models
+        shown = {key: getattr(getattr(defaults, section), key) for key in data[section]}
+        assert data[section] == shown, f"[{section}] in the default file differs from the declared defaults"
 
 
 def test_selected_sources_are_the_named_ones_else_every_enabled_one(tmp_path: Path) -> None:

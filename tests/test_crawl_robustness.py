@@ -107,7 +107,7 @@ def test_interrupted_crawl_loses_nothing_and_the_next_one_completes(
         first = stored_count(engine)
         assert 2 <= first < PAGES and (first <= HELD_AFTER or how == "SIGINT")
         assert_articles_whole(engine)
-        site.requested.clear()
+        site.forget_requests()
         site.release()
         monkeypatch.setattr("pipeline.crawl.subprocess.Popen", spy := PopenSpy())
         outcome = run_crawl(engine, config, time_limit=120)
