@@ -100,9 +100,10 @@ def parse_sitemap(body: bytes) -> Sitemap:
 
     A sitemap cut short (a dropped connection, a truncated file) keeps its complete entries: the
     entry the cut went through is left out, with the problem reported, rather than yielding half a URL.
+    A bare ``&`` in a URL (invalid XML that sitemap generators often write) is read as the author meant.
     """
     try:
-        root = etree.fromstring(body, parser=_XML_PARSER)
+        root = etree.fromstring(_escape_bare_ampersands(body), parser=_XML_PARSER)
     except etree.XMLSyntaxError as exc:
         raise DiscoveryError(f"not a readable sitemap ({exc})") from None
     if root is None:
@@ -118,6 +119,15 @@ def parse_sitemap(body: bytes) -> Sitemap:
     if kind == "urlset":
         return Sitemap(links=entries, sitemaps=[], problem=problem)
     return Sitemap(links=[], sitemaps=entries, problem=problem)
+
+
+# An & that starts no entity or character reference (the parser's recovery would drop it and what
+# follows), outside CDATA sections, where an & is just an &.
+_CDATA_OR_BARE_AMPERSAND = re.compile(rb"(<!\[CDATA\[.*?\]\]>)|&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)", re.DOTALL)
+
+
+def _escape_bare_ampersands(body: bytes) -> bytes:
+    return _CDATA_OR_BARE_AMPERSAND.sub(lambda match: match.group(1) or b"&amp;", body)
 
 
 # The root's end tag ends the document, perhaps followed by comments (caching plugins append some).

@@ -361,6 +361,13 @@ def test_comments_after_the_end_of_a_sitemap_are_not_a_cut() -> None:
     assert sitemap.problem is None and len(sitemap.links) == 4
 
 
+def test_a_bare_ampersand_in_a_sitemap_url_is_read_as_meant() -> None:
+    """Invalid XML, yet common: sitemap generators that forget to escape query strings."""
+    body = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url>'
+            b"<loc>https://news.example.eu/p?id=1&page=2&amp;lang=en&#38;x=&#x26;</loc></url></urlset>")
+    assert urls(parse_sitemap(body).links) == ["https://news.example.eu/p?id=1&page=2&lang=en&x=&"]
+
+
 def test_an_empty_self_closed_sitemap_is_not_a_cut() -> None:
     sitemap = parse_sitemap(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>')
     assert sitemap == Sitemap(links=[], sitemaps=[], problem=None)
