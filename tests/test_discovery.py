@@ -3,6 +3,7 @@ what is kept from broken listings, and which entries are fresh enough to crawl (
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import threading
 import time
@@ -13,10 +14,13 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+from scrapy import Request
 from scrapy.http import Response
 from scrapy.settings import Settings as ScrapySettings
+from scrapy.utils.test import get_crawler
 
 from crawler.discovery import DiscoveryError, Link, Sitemap, parse_feed, parse_sitemap
+from crawler.figures import CrawlFigures
 from crawler.settings import apply_config
 from crawler.spiders.news import NewsSpider
 from pipeline.config import Settings
@@ -556,3 +560,29 @@ def test_a_feed_read_by_the_spider_keeps_only_its_fresh_and_undated_entries() ->
         "https://www.news.example.eu/fresh",
         "https://www.news.example.eu/undated",
     ]
+
+
+class SlowArchive:
+    """An archive that knows nothing and answers after other coroutines have run, as a database thread does."""
+
+    async def known(self, urls: object) -> set[str]:
+        await asyncio.sleep(0.01)
+        return set()
+
+
+def test_a_link_in_both_a_feed_and_a_sitemap_read_at_once_is_found_and_requested_once() -> None:
+    config = newsmon_settings()
+    spider = news_spider(config)
+    spider.figures = CrawlFigures(get_crawler())
+    spider.archive = SlowArchive()
+    links = [Link("https://news.example.eu/2026/one"), Link("https://news.example.eu/2026/two?utm_source=rss")]
+
+    async def read_both() -> list[list[Request]]:
+        async def requests(found: list[Link]) -> list[Request]:
+            return [request async for request in spider.article_requests(found, config.sources[0])]
+
+        return await asyncio.gather(requests(links), requests(links[::-1]))
+
+    from_feed, from_sitemap = asyncio.run(read_both())
+    assert len(from_feed) + len(from_sitemap) == 2
+    assert spider.figures.collect()["News"].links_found == 2

@@ -158,13 +158,13 @@ class NewsSpider(Spider):
             except ValueError as exc:
                 logger.info("source %s: skipping link %r (%s)", source.name, link.url, exc)
         new = {url: link for url, link in candidates.items() if url not in self._requested}
+        self._requested.update(new)  # before awaiting the archive: a feed and a sitemap read meanwhile count each link once
         self.figures.count(source.name, "links_found", len(new))
         known = await self.archive.known(new)
         self.figures.count(source.name, "skipped_known", len(known))
         for url, link in new.items():
             if url in known:
                 continue
-            self._requested.add(url)
             yield Request(
                 url,
                 callback=self.parse_article,
