@@ -9,6 +9,7 @@ access, so a hostile sitemap cannot read files or expand into gigabytes.
 from __future__ import annotations
 
 import calendar
+import codecs
 import re
 import time
 from collections.abc import Iterator
@@ -102,6 +103,7 @@ def parse_sitemap(body: bytes) -> Sitemap:
     entry the cut went through is left out, with the problem reported, rather than yielding half a URL.
     A bare ``&`` in a URL (invalid XML that sitemap generators often write) is read as the author meant.
     """
+    body = _utf8(body)
     try:
         root = etree.fromstring(_escape_bare_ampersands(body), parser=_XML_PARSER)
     except etree.XMLSyntaxError as exc:
@@ -121,6 +123,14 @@ def parse_sitemap(body: bytes) -> Sitemap:
     return Sitemap(links=[], sitemaps=entries, problem=problem)
 
 
+def _utf8(body: bytes) -> bytes:
+    """A UTF-16 sitemap (its byte-order mark says so) as UTF-8, for the byte-level checks here to read it."""
+    if body[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return body
+    return _XML_DECLARATION.sub("", body.decode("utf-16"), count=1).encode("utf-8")
+
+
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")  # it names UTF-16, which the UTF-8 bytes no longer are
 # An & that starts no entity or character reference (the parser's recovery would drop it and what
 # follows), outside CDATA sections, where an & is just an &.
 _CDATA_OR_BARE_AMPERSAND = re.compile(rb"(<!\[CDATA\[.*?\]\]>)|&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)", re.DOTALL)

@@ -372,6 +372,15 @@ def test_a_bare_ampersand_in_a_sitemap_url_is_read_as_meant() -> None:
     assert urls(parse_sitemap(body).links) == ["https://news.example.eu/p?id=1&page=2&lang=en&x=&"]
 
 
+def test_a_utf16_sitemap_is_read_whole() -> None:
+    body = ('<?xml version="1.0" encoding="UTF-16"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            "<url><loc>https://news.example.eu/caf\u00e9?a=1&amp;b=2</loc></url>"
+            "<url><loc>https://news.example.eu/two</loc></url></urlset>").encode("utf-16")
+    sitemap = parse_sitemap(body)
+    assert urls(sitemap.links) == ["https://news.example.eu/caf\u00e9?a=1&b=2", "https://news.example.eu/two"]
+    assert sitemap.problem is None
+
+
 def test_an_empty_self_closed_sitemap_is_not_a_cut() -> None:
     sitemap = parse_sitemap(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>')
     assert sitemap == Sitemap(links=[], sitemaps=[], problem=None)
