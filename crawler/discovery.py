@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html.entities import name2codepoint
 
 import feedparser
 from lxml import etree
@@ -54,14 +55,18 @@ class Sitemap:
 
 
 _HARMLESS = feedparser.ThingsNobodyCaresAboutButMe
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Feed:
     """Links of an RSS or Atom feed. A broken feed whose entries could partly be read keeps them,
-    with the problem reported; one with nothing readable raises DiscoveryError."""
+    with the problem reported; one with nothing readable raises DiscoveryError. Bare ampersands and
+    HTML entities are repaired first (:func:`_repair_xml`), except in UTF-16, which feedparser decodes."""
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
+    if not body.startswith(_UTF16_BOMS):
+        body = _repair_xml(body)
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=True)
     error = parsed.get("bozo_exception")
     # feedparser also flags harmless things (a feed served as text/html, a charset it overrode)
@@ -101,11 +106,11 @@ def parse_sitemap(body: bytes) -> Sitemap:
 
     A sitemap cut short (a dropped connection, a truncated file) keeps its complete entries: the
     entry the cut went through is left out, with the problem reported, rather than yielding half a URL.
-    A bare ``&`` in a URL (invalid XML that sitemap generators often write) is read as the author meant.
+    Bare ampersands and HTML entities are repaired first (:func:`_repair_xml`).
     """
     body = _utf8(body)
     try:
-        root = etree.fromstring(_escape_bare_ampersands(body), parser=_XML_PARSER)
+        root = etree.fromstring(_repair_xml(body), parser=_XML_PARSER)
     except etree.XMLSyntaxError as exc:
         raise DiscoveryError(f"not a readable sitemap ({exc})") from None
     if root is None:
@@ -125,19 +130,35 @@ def parse_sitemap(body: bytes) -> Sitemap:
 
 def _utf8(body: bytes) -> bytes:
     """A UTF-16 sitemap (its byte-order mark says so) as UTF-8, for the byte-level checks here to read it."""
-    if body[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    if not body.startswith(_UTF16_BOMS):
         return body
     return _XML_DECLARATION.sub("", body.decode("utf-16"), count=1).encode("utf-8")
 
 
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")  # it names UTF-16, which the UTF-8 bytes no longer are
-# An & that starts no entity or character reference (the parser's recovery would drop it and what
-# follows), outside CDATA sections, where an & is just an &.
-_CDATA_OR_BARE_AMPERSAND = re.compile(rb"(<!\[CDATA\[.*?\]\]>)|&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)", re.DOTALL)
+# CDATA (left as it is), or an & and the reference it may start.
+_CDATA_OR_AMPERSAND = re.compile(rb"(<!\[CDATA\[.*?\]\]>)|&(#[0-9]+;|#x[0-9A-Fa-f]+;|[A-Za-z_][\w.-]*;)?", re.DOTALL)
+_XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 
 
-def _escape_bare_ampersands(body: bytes) -> bytes:
-    return _CDATA_OR_BARE_AMPERSAND.sub(lambda match: match.group(1) or b"&amp;", body)
+def _repair_xml(body: bytes) -> bytes:
+    """The two slips publishers' XML makes most, repaired as the author meant them: a bare ``&`` (an
+    unescaped query string) becomes ``&amp;``, and an HTML entity XML does not define (``&nbsp;``,
+    ``&eacute;``) becomes its character reference. Without this, the parser's recovery drops the
+    ampersand and what follows it, and a feed that lost nothing is reported malformed every night."""
+    return _CDATA_OR_AMPERSAND.sub(_repaired, body)
+
+
+def _repaired(match: re.Match[bytes]) -> bytes:
+    cdata, reference = match.groups()
+    if cdata is not None:
+        return cdata
+    if reference is None:
+        return b"&amp;"
+    name = reference[:-1].decode("ascii", "replace")
+    if name.startswith("#") or name in _XML_ENTITIES or name not in name2codepoint:
+        return match.group(0)  # well-formed, or an entity the document may declare: the parser decides
+    return b"&#%d;" % name2codepoint[name]
 
 
 # The root's end tag ends the document, perhaps followed by comments (caching plugins append some).

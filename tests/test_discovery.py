@@ -372,6 +372,28 @@ def test_a_bare_ampersand_in_a_sitemap_url_is_read_as_meant() -> None:
     assert urls(parse_sitemap(body).links) == ["https://news.example.eu/p?id=1&page=2&lang=en&x=&"]
 
 
+def test_html_entities_and_bare_ampersands_in_a_feed_are_read_as_meant_and_not_a_problem() -> None:
+    """Both are invalid XML that feeds often hold; every entry is read, so the source has not failed."""
+    body = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Caf&eacute;&nbsp;News</title>'
+            "<item><title>AI&nbsp;Act: l&rsquo;&eacute;t&eacute; &amp; after</title>"
+            "<link>https://news.example.eu/p?id=1&page=2</link></item>"
+            "<item><title><![CDATA[R&D &nbsp; kept as written]]></title><link>https://news.example.eu/2</link></item>"
+            "</channel></rss>").encode()
+    feed = parse_feed(body, URL, "application/rss+xml")
+    assert feed.problem is None
+    assert [(link.url, link.title) for link in feed.links] == [
+        ("https://news.example.eu/p?id=1&page=2", "AI\u00a0Act: l\u2019\u00e9t\u00e9 & after"),
+        ("https://news.example.eu/2", "R&amp;D &nbsp; kept as written"),  # CDATA untouched (feedparser escapes it)
+    ]
+
+
+def test_an_html_entity_in_a_news_sitemap_title_is_read_as_meant() -> None:
+    body = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://news.example.eu/1</loc>'
+            b"<news:news><news:title>Gigafactory&nbsp;: l&eacute;gislation</news:title></news:news></url></urlset>")
+    assert [link.title for link in parse_sitemap(body).links] == ["Gigafactory\u00a0: l\u00e9gislation"]
+
+
 def test_a_utf16_sitemap_is_read_whole() -> None:
     body = ('<?xml version="1.0" encoding="UTF-16"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
             "<url><loc>https://news.example.eu/caf\u00e9?a=1&amp;b=2</loc></url>"
