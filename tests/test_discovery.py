@@ -94,38 +94,34 @@ def urls(links: list[Link]) -> list[str]:
     return [link.url for link in links]
 
 
-@pytest.mark.parametrize("version", ["0.91", "0.92"])
-def test_rss_09x_feeds_are_read(version: str) -> None:
-    feed = parse_feed(RSS_09X.format(version=version).encode(), URL, "application/rss+xml")
+OLD_ONES = [Link("https://news.example.eu/old/one", None, "Old one"), Link("https://news.example.eu/old/two", None, "Old two")]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "links"),
+    [
+        # 0.9x items carry no date
+        (RSS_09X.format(version="0.91"), "application/rss+xml", OLD_ONES),
+        (RSS_09X.format(version="0.92"), "application/rss+xml", OLD_ONES),
+        # RSS 1.0 (RDF) with its dc:date
+        (RSS_10, "application/rdf+xml",
+         [Link("https://news.example.eu/rdf/one", datetime(2026, 11, 24, 8, 30, tzinfo=UTC), "RDF one")]),
+        # RSS 2.0: pubDate or dc:date, links and titles cleaned
+        (RSS_20, "application/rss+xml",
+         [Link("https://news.example.eu/2026/rules", datetime(2026, 11, 24, 9, tzinfo=UTC), "Rules & fines"),
+          Link("https://news.example.eu/2026/dc", datetime(2026, 11, 24, 15, tzinfo=UTC), "Dublin Core")]),
+        # Atom: published preferred to updated, alternate links preferred to enclosures
+        (ATOM, "application/atom+xml",
+         [Link("https://news.example.eu/a/1", datetime(2026, 11, 24, 8, tzinfo=UTC), "Both dates"),
+          Link("https://news.example.eu/a/2", datetime(2026, 11, 23, 15, tzinfo=UTC), "Updated only"),
+          Link("https://news.example.eu/a/3", datetime(2026, 11, 23, 10, tzinfo=UTC), "Podcast")]),
+    ],
+    ids=["rss0.91", "rss0.92", "rss1.0", "rss2.0", "atom"],
+)
+def test_every_feed_format_gives_its_links_with_their_dates_and_titles(body: str, content_type: str, links: list[Link]) -> None:
+    feed = parse_feed(body.encode(), URL, content_type)
     assert feed.problem is None
-    assert urls(feed.links) == ["https://news.example.eu/old/one", "https://news.example.eu/old/two"]
-    assert [link.title for link in feed.links] == ["Old one", "Old two"]
-    assert all(link.published_at is None for link in feed.links)  # 0.9x items carry no date
-
-
-def test_an_rss_1_0_rdf_feed_is_read_with_its_dc_date() -> None:
-    feed = parse_feed(RSS_10.encode(), URL, "application/rdf+xml")
-    assert feed.problem is None
-    assert feed.links == [Link("https://news.example.eu/rdf/one", datetime(2026, 11, 24, 8, 30, tzinfo=UTC), "RDF one")]
-
-
-def test_an_rss_2_0_feed_is_read_with_pubdate_or_dc_date_and_clean_links_and_titles() -> None:
-    feed = parse_feed(RSS_20.encode(), URL, "application/rss+xml")
-    assert feed.problem is None
-    assert feed.links == [
-        Link("https://news.example.eu/2026/rules", datetime(2026, 11, 24, 9, tzinfo=UTC), "Rules & fines"),
-        Link("https://news.example.eu/2026/dc", datetime(2026, 11, 24, 15, tzinfo=UTC), "Dublin Core"),
-    ]
-
-
-def test_an_atom_feed_is_read_with_published_preferred_to_updated_and_alternate_links_to_enclosures() -> None:
-    feed = parse_feed(ATOM.encode(), URL, "application/atom+xml")
-    assert feed.problem is None
-    assert feed.links == [
-        Link("https://news.example.eu/a/1", datetime(2026, 11, 24, 8, tzinfo=UTC), "Both dates"),
-        Link("https://news.example.eu/a/2", datetime(2026, 11, 23, 15, tzinfo=UTC), "Updated only"),
-        Link("https://news.example.eu/a/3", datetime(2026, 11, 23, 10, tzinfo=UTC), "Podcast"),
-    ]
+    assert feed.links == links
 
 
 @pytest.mark.parametrize(
