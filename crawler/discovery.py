@@ -12,7 +12,7 @@ import calendar
 import codecs
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.entities import name2codepoint
@@ -96,21 +96,24 @@ def _from_struct(value: time.struct_time | None) -> datetime | None:
     return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
 
 
-_XML_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, huge_tree=False, recover=True, remove_comments=True
-)
+# No entities, no network: a hostile sitemap can neither read files nor expand into gigabytes.
+_XML_OPTIONS = {"resolve_entities": False, "no_network": True, "huge_tree": False, "recover": True, "remove_comments": True}
+_SITEMAP_TAGS = ("{*}urlset", "{*}sitemapindex", "{*}url", "{*}sitemap")  # any namespace, or none
 
 
 def parse_sitemap(body: bytes) -> Sitemap:
     """Links of a urlset (with Google News dates and titles) or the sitemaps of a sitemap index.
 
-    A sitemap cut short (a dropped connection, a truncated file) keeps its complete entries: the
-    entry the cut went through is left out, with the problem reported, rather than yielding half a URL.
-    Bare ampersands and HTML entities are repaired first (:func:`_repair_xml`).
+    A sitemap cut short (a dropped connection, a truncated file) keeps the entries whose end tag
+    arrived, with the problem reported, rather than yielding half a URL: the parser's recovery closes
+    what is open at the end, so only the end tags it read tell complete entries apart. Bare
+    ampersands and HTML entities are repaired first (:func:`_repair_xml`).
     """
-    body = _utf8(body)
+    parser = etree.XMLPullParser(events=("end",), tag=_SITEMAP_TAGS, **_XML_OPTIONS)
     try:
-        root = etree.fromstring(_repair_xml(body), parser=_XML_PARSER)
+        parser.feed(_repair_xml(_utf8(body)))
+        ended = [element for _, element in parser.read_events()]  # before close(), which ends what is open
+        root = parser.close()
     except etree.XMLSyntaxError as exc:
         raise DiscoveryError(f"not a readable sitemap ({exc})") from None
     if root is None:
@@ -118,10 +121,8 @@ def parse_sitemap(body: bytes) -> Sitemap:
     kind = etree.QName(root).localname
     if kind not in ("urlset", "sitemapindex"):
         raise DiscoveryError(f"not a sitemap (root element <{kind}>)")
-    tag = "url" if kind == "urlset" else "sitemap"
-    elements = [element for element in root if _localname(element) == tag]
-    cut = len(root) > 0 and not _CLOSED.search(body[-_TAIL_BYTES:])  # an empty <urlset/> has no end tag
-    entries = list(_entries(elements[:-1] if cut else elements))
+    entries = list(_entries(element for element in ended if element.getparent() is root))
+    cut = not ended or ended[-1] is not root  # the root's end tag is the last one read
     problem = f"sitemap cut short; {len(entries)} entries recovered" if cut else None
     if kind == "urlset":
         return Sitemap(links=entries, sitemaps=[], problem=problem)
@@ -129,7 +130,7 @@ def parse_sitemap(body: bytes) -> Sitemap:
 
 
 def _utf8(body: bytes) -> bytes:
-    """A UTF-16 sitemap (its byte-order mark says so) as UTF-8, for the byte-level checks here to read it."""
+    """A UTF-16 sitemap (its byte-order mark says so) as UTF-8, for :func:`_repair_xml` to read it."""
     if not body.startswith(_UTF16_BOMS):
         return body
     return _XML_DECLARATION.sub("", body.decode("utf-16"), count=1).encode("utf-8")
@@ -161,15 +162,10 @@ def _repaired(match: re.Match[bytes]) -> bytes:
     return b"&#%d;" % name2codepoint[name]
 
 
-# The root's end tag ends the document, perhaps followed by comments (caching plugins append some).
-_CLOSED = re.compile(rb"</(?:[\w.-]+:)?(?:urlset|sitemapindex)\s*>(?:\s|<!--.*?-->|<\?.*?\?>)*\Z", re.DOTALL)
-_TAIL_BYTES = 4096
-
-
-def _entries(elements: list[etree._Element]) -> Iterator[Link]:
+def _entries(elements: Iterable[etree._Element]) -> Iterator[Link]:
     for element in elements:
         fields = _child_texts(element)
-        news = next((child for child in element if _localname(child) == "news"), None)
+        news = element.find("{*}news")
         if news is not None:  # Google News: its own date and title, never an image's or a video's
             fields.update({name: text for name, text in _child_texts(news).items() if name in _NEWS_FIELDS})
         if fields.get("loc"):

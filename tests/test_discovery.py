@@ -354,9 +354,17 @@ def test_a_truncated_sitemap_keeps_its_complete_entries_and_says_it_was_cut() ->
     assert sitemap.problem == "sitemap cut short; 1 entries recovered"
 
 
+def test_a_sitemap_cut_between_two_entries_keeps_both_and_says_it_was_cut() -> None:
+    cut = URLSET[: URLSET.index("<url><loc>https://news.example.eu/2026/three")]
+    sitemap = parse_sitemap(cut.encode())
+    assert urls(sitemap.links) == ["https://news.example.eu/2026/one", "https://news.example.eu/2026/two"]
+    assert sitemap.problem == "sitemap cut short; 2 entries recovered"
+
+
 def test_comments_after_the_end_of_a_sitemap_are_not_a_cut() -> None:
     """WordPress caching plugins append their timing comments to every response, sitemaps included."""
     cached = URLSET + "\n<!-- Dynamic page generated in 0.210 seconds. -->\n<!-- Cached by WP-Super-Cache -->\n"
+    cached += "<!-- " + "debug " * 1000 + "-->\n"  # however long
     sitemap = parse_sitemap(cached.encode())
     assert sitemap.problem is None and len(sitemap.links) == 4
 
