@@ -28,7 +28,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from pipeline.locks import crawl_lock
-from storage.runs import RunSummary, close_unfinished_run, last_run_finished, load_run, start_run
+from storage.runs import RunSummary, finish_run, last_run_finished, load_run, start_run
 
 EXIT_BROKEN = 2  # the child's status when the config or database is broken
 TERMINATE_GRACE_SECONDS = 60.0  # after SIGTERM, how long a crawl may take to store what it has
@@ -75,7 +75,7 @@ def run_crawl(
         child = subprocess.Popen(command, process_group=0)
         exit_code = _wait(child, time_limit)
         if exit_code != 0:
-            close_unfinished_run(engine, run_id, "failed", _describe_exit(exit_code, time_limit))
+            finish_run(engine, run_id, "failed", message=_describe_exit(exit_code, time_limit))  # unless it recorded its end
     return CrawlOutcome(load_run(engine, run_id), exit_code)
 
 

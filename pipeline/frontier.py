@@ -209,13 +209,15 @@ def seed_crawl(
 
 def _close_drained_runs(engine: Engine, frontier: Frontier) -> None:
     """Record the end of earlier runs that nobody waited for (``crawl`` without ``--wait``), with the
-    workers' figures; refuse a new run while the workers are still crawling one."""
-    for run_id in unfinished_runs(engine):
-        if not frontier.state().drained:
-            raise CrawlLocked(
-                f"crawl run {run_id} is still being crawled by the workers; "
-                "wait for it (newsmon crawl --wait) or try again when the frontier is empty"
-            )
+    workers' figures; refuse a new run while the workers are still crawling one. Drained means empty
+    for SETTLE_SECONDS, as for ``--wait``: a worker may have taken a seed without being busy yet."""
+    running = unfinished_runs(engine)
+    if running and not frontier.wait_until_drained(timeout=SETTLE_SECONDS + 1):
+        raise CrawlLocked(
+            f"crawl run {running[0]} is still being crawled by the workers; "
+            "wait for it (newsmon crawl --wait) or try again when the frontier is empty"
+        )
+    for run_id in running:
         finish_run(engine, run_id, "finished", frontier.figures(run_id))
 
 

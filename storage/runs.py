@@ -35,16 +35,24 @@ def start_run(engine: Engine) -> int:
 
 
 def finish_run(
-    engine: Engine, run_id: int, status: str, figures: Mapping[str, SourceFigures], message: str | None = None
-) -> None:
-    """Record how a run ended and its figures, in one transaction."""
+    engine: Engine,
+    run_id: int,
+    status: str,
+    figures: Mapping[str, SourceFigures] | None = None,
+    message: str | None = None,
+) -> bool:
+    """Record how a run ended and its figures, in one transaction; False (and nothing written) when
+    the run had ended already, so that two processes closing one run cannot record it twice."""
     with engine.begin() as connection:
-        connection.execute(
-            update(CrawlRun).where(CrawlRun.id == run_id).values(finished_at=utcnow(), status=status, message=message)
-        )
-        rows = [{"run_id": run_id, "source": name, **asdict(figs)} for name, figs in figures.items()]
-        if rows:
+        changed = connection.execute(
+            update(CrawlRun)
+            .where(CrawlRun.id == run_id, CrawlRun.status == "running")
+            .values(finished_at=utcnow(), status=status, message=message)
+        ).rowcount
+        rows = [{"run_id": run_id, "source": name, **asdict(figs)} for name, figs in (figures or {}).items()]
+        if changed and rows:
             connection.execute(CrawlRunSource.__table__.insert(), rows)
+    return bool(changed)
 
 
 def load_validators(engine: Engine, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
@@ -87,17 +95,6 @@ def load_run(engine: Engine, run_id: int) -> RunSummary:
         for row in rows
     }
     return RunSummary(run.id, run.status, run.message, figures)
-
-
-def close_unfinished_run(engine: Engine, run_id: int, status: str, message: str) -> bool:
-    """Mark a run that never recorded its end (its process died); False if it had ended properly."""
-    with engine.begin() as connection:
-        changed = connection.execute(
-            update(CrawlRun)
-            .where(CrawlRun.id == run_id, CrawlRun.status == "running")
-            .values(finished_at=utcnow(), status=status, message=message)
-        ).rowcount
-    return bool(changed)
 
 
 def unfinished_runs(engine: Engine) -> list[int]:

@@ -16,7 +16,7 @@ from demo.config import demo_config
 from pipeline.crawl import crawl_command, run_crawl
 from storage.db import open_database
 from storage.models import Article, ArticleTag
-from storage.runs import close_unfinished_run, load_run, start_run
+from storage.runs import finish_run, load_run, start_run
 from tests.generated_site import GeneratedSite
 
 pytestmark = pytest.mark.slow
@@ -102,7 +102,7 @@ def test_interrupted_crawl_loses_nothing_and_the_next_one_completes(
             os.kill(child.pid, signal.SIGINT)  # what Ctrl-C sends: in-flight pages finish, queued ones wait
             site.release()
         child.wait(timeout=60)
-        close_unfinished_run(engine, run_id, "failed", "killed by the test")
+        finish_run(engine, run_id, "failed", message="killed by the test")
         assert load_run(engine, run_id).status == ("failed" if how == "SIGKILL" else "interrupted")
         first = stored_count(engine)
         assert 2 <= first < PAGES and (first <= HELD_AFTER or how == "SIGINT")

@@ -35,7 +35,7 @@ from storage.db import (
 )
 from storage.errors import DatabaseUnavailable
 from storage.models import Article, ArticleTag, Base, CrawlRunSource
-from storage.runs import SourceFigures, finish_run, load_validators, save_validators, start_run
+from storage.runs import SourceFigures, finish_run, load_run, load_validators, save_validators, start_run
 from storage.search import search
 from storage.stats import articles_per_source, articles_per_topic, last_crawl_per_source
 
@@ -301,12 +301,22 @@ def test_migrations_go_down_and_up_and_backfill_stories(engine) -> None:  # type
     assert [hit.url for hit in search(engine, "quantum")] == ["https://news.example/7"]
 
 
+def test_a_run_is_finished_once_whoever_else_tries(engine) -> None:  # type: ignore[no-untyped-def]
+    """A seeding that closes a drained run and the scheduler waiting on it may both finish it."""
+    run = start_run(engine)
+    assert finish_run(engine, run, "finished", {"Example": SourceFigures(stored=3)})
+    assert not finish_run(engine, run, "failed", {"Example": SourceFigures(stored=5)}, message="too late")
+    summary = load_run(engine, run)
+    assert (summary.status, summary.message, summary.figures["Example"].stored) == ("finished", None, 3)
+    assert count(engine, CrawlRunSource) == 1
+
+
 def test_last_run_finished(engine) -> None:  # type: ignore[no-untyped-def]
-    from storage.runs import close_unfinished_run, last_run_finished
+    from storage.runs import last_run_finished
 
     assert last_run_finished(engine)
     finish_run(engine, start_run(engine), "finished", {})
     assert last_run_finished(engine)
     killed = start_run(engine)
-    close_unfinished_run(engine, killed, "failed", "killed")
+    finish_run(engine, killed, "failed", message="killed")
     assert not last_run_finished(engine)
