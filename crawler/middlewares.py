@@ -15,6 +15,9 @@ from crawler.spiders.news import FULL, LISTING
 MAX_BACKOFF_SECONDS = 120.0
 
 
+_LOOKED_UP = "newsmon_validators_looked_up"
+
+
 class ConditionalListingMiddleware:
     """Makes feed and sitemap requests conditional (If-None-Match / If-Modified-Since) with the
     validators the archive kept from the last time each was read, so that an unchanged one costs a 304.
@@ -33,8 +36,9 @@ class ConditionalListingMiddleware:
 
     async def process_request(self, request: Request) -> None:
         listing = request.meta.get(LISTING)
-        if listing is None or request.meta.get(FULL):
-            return
+        if listing is None or request.meta.get(FULL) or request.meta.get(_LOOKED_UP):
+            return  # a retry or a redirect keeps its meta and headers: no second look-up
+        request.meta[_LOOKED_UP] = True
         validators = (await archive_of(self.crawler).validators([listing])).get(listing)
         etag, last_modified = validators or (None, None)
         for header, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified)):
