@@ -24,11 +24,12 @@ SCHEDULER_LOCK = "scheduler"
 @contextmanager
 def exclusive(engine: Engine, name: str, busy: str, error: type[Locked] = Locked) -> Iterator[None]:
     """Hold lock ``name`` for the ``with`` block; if another process holds it, raise ``error`` at once
-    with the message ``busy``, in which ``{holder}`` says who holds it."""
+    with the message ``busy``, in which ``{holder}`` says who holds it (replaced as text: ``busy`` may
+    hold a user's names, braces and all)."""
     try:
         lock = acquire_lock(engine, name)
     except LockTaken as exc:
-        raise error(busy.format(holder=describe_holder(exc.holder))) from None
+        raise error(busy.replace("{holder}", describe_holder(exc.holder))) from None
     with lock:
         yield
 

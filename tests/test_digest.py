@@ -396,8 +396,12 @@ def test_a_refused_recipient_does_not_block_the_others(archive: Engine, smtp_ser
 def test_a_digest_being_sent_by_another_run_is_not_sent_twice(archive: Engine, smtp_server: MailServer) -> None:
     with acquire_lock(archive, "digest-EU-AI-policy"):
         [report] = send_digests(make_settings(archive, smtp_server.port), archive)
+    braced = make_settings(archive, smtp_server.port, [{**DIGEST, "name": "Weekly {AI}"}])
+    with acquire_lock(archive, "digest-Weekly-AI"):
+        [braced_report] = send_digests(braced, archive)  # the name is text, not a format string
 
     assert report.status == "failed" and "being sent by another run (since " in (report.error or "")
+    assert braced_report.status == "failed" and "'Weekly {AI}' is being sent by another run (since " in (braced_report.error or "")
     assert smtp_server.mailbox.received == [] and deliveries(archive) == []
     assert statuses(send_digests(make_settings(archive, smtp_server.port), archive)) == {"analyst@example.org": "sent"}
 
