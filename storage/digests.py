@@ -157,8 +157,6 @@ def _item(group: list[Row[Any]], sentences: dict[tuple[int, str], str], topic: s
     )
 
 
-
-
 def _sections(topics: Sequence[str], topic_of: dict[int, str], items: dict[int, StoryItem]) -> list[TopicStories]:
     sections = []
     for topic in topics:

@@ -126,12 +126,12 @@ def _close_lock_file(handle: IO[str]) -> None:
 
 def lock_for_transaction(connection: Connection, name: str) -> None:
     """PostgreSQL: wait for lock ``name`` of this archive (its schema) and hold it until the transaction ends."""
-    key = advisory_key(connection.scalar(text("SELECT current_schema()")) or "", name)
-    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _archive_key(connection, name)})
 
 
-def advisory_key(schema: str, name: str) -> int:
-    """A signed 64-bit advisory-lock key for lock ``name`` of the archive in ``schema``."""
+def _archive_key(connection: Connection, name: str) -> int:
+    """The signed 64-bit advisory-lock key of lock ``name`` of the archive this connection works in (its schema)."""
+    schema = connection.scalar(text("SELECT current_schema()")) or ""
     digest = hashlib.blake2b(f"newsmon:{schema}:{name}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
@@ -149,7 +149,7 @@ _SESSION_SQL = text(
 def _advisory_lock(engine: Engine, name: str) -> HeldLock:
     connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
     try:
-        key = advisory_key(connection.scalar(text("SELECT current_schema()")) or "", name)
+        key = _archive_key(connection, name)
         me = f"newsmon {name} {os.getpid()}@{socket.gethostname()}"[:_APPLICATION_NAME_MAX]
         connection.execute(_SESSION_SQL, {"me": me})
         taken = connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
