@@ -192,4 +192,8 @@ def test_selected_sources_are_the_named_ones_else_every_enabled_one(tmp_path: Pa
     assert disabled.selected_sources([first.name.upper()]) == [disabled.sources[0]]  # named: even when disabled
     with pytest.raises(ConfigError, match="no source named"):
         settings.selected_sources(["Nowhere Times"])
-    assert first.listings() == [("feed", url) for url in first.feeds] + [("sitemap", url) for url in first.sitemaps]
+    source = Settings.model_validate(
+        {"sources": [{"name": "S", "sitemaps": ["https://s.example/sitemap.xml"], "feeds": ["https://s.example/a", "https://s.example/b"]}]}
+    ).sources[0]
+    assert source.listings() == [("feed", "https://s.example/a"), ("feed", "https://s.example/b"),
+                                 ("sitemap", "https://s.example/sitemap.xml")]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.articles import ArticleRecord, TagRecord, upsert_articles
-from storage.search import QueryError, SearchFilters, fts5_query, search, search_statement
+from storage.search import QueryError, SearchFilters, fts5_query, search, search_statement, search_stories
 
 
 @pytest.mark.parametrize(
@@ -87,9 +87,11 @@ def test_german_article_found_by_german_word_form(engine) -> None:  # type: igno
 
 
 def test_snippet_marks_the_match(engine) -> None:  # type: ignore[no-untyped-def]
-    store(engine, article(1, "Quiet day", "Nothing happened until the ministers discussed quantum sensors at noon."))
+    store(engine, article(1, "Quiet day", "Nothing happened\nuntil the ministers\ndiscussed quantum sensors\nat noon."))
     (hit,) = search(engine, "quantum")
-    assert "[quantum]" in hit.snippet.lower()
+    (story,) = search_stories(engine, "quantum")
+    for snippet in (hit.snippet, story.snippet):
+        assert "[quantum]" in snippet.lower() and "\n" not in snippet  # one line in the results table
 
 
 def test_phrases_and_exclusions(engine) -> None:  # type: ignore[no-untyped-def]
