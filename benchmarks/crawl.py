@@ -52,8 +52,8 @@ import trafilatura
 from sqlalchemy import func, select
 
 import synthetic_site
-from pipeline.config import load_config, to_toml
-from pipeline.extract import ExtractionOptions
+from pipeline.config import Settings, load_config, to_toml
+from pipeline.extract import extraction_options
 from pipeline.ingest import Dropped, ExtractionPool, Page, process_page
 from pipeline.tagging import Tagger
 from storage.db import open_database
@@ -190,17 +190,17 @@ def newsmon_pages(bodies: list[bytes], paths: list[str], base_url: str) -> list[
             for path, body in zip(paths, bodies)]
 
 
-def time_process_page(pages: list[Page]) -> Timing:
+def time_process_page(pages: list[Page], settings: Settings) -> Timing:
     """newsmon's per-page work (what each extraction worker does: extract, tag, normalize) in one process."""
-    tagger, options = Tagger(load_config(env={}).settings.topics), ExtractionOptions()
+    tagger, options = Tagger(settings.topics), extraction_options(settings)
     return timed("newsmon process_page, 1 process:",
                  lambda: sum(isinstance(process_page(page, tagger, options), Dropped) for page in pages),
                  len(pages), "dropped")
 
 
-def time_extraction_pool(pages: list[Page]) -> Timing:
+def time_extraction_pool(pages: list[Page], settings: Settings) -> Timing:
     """newsmon's extraction pool, as the crawl sizes it, fed as fast as it takes pages: no crawl around it."""
-    pool = ExtractionPool(load_config(env={}).settings.topics, ExtractionOptions())
+    pool = ExtractionPool.for_settings(settings)
     try:
         list(pool.process_all(pages[: pool.workers * 4]))  # start every worker before timing
         return timed(f"newsmon ExtractionPool, {pool.workers} workers:",
@@ -537,9 +537,9 @@ def measure_baselines(server: Server, pages: int) -> tuple[Timing, Timing, list[
     parallel = time_parallel_extraction(bodies, cores)
     print(f"  {cores} processes extract {plain.wall / parallel.wall:.2f} times as fast as one: the ceiling of any "
           f"crawl's ratio on this machine")
-    newsmon = newsmon_pages(bodies, paths, server.base_url)
-    time_process_page(newsmon)
-    pool = time_extraction_pool(newsmon)
+    newsmon, settings = newsmon_pages(bodies, paths, server.base_url), load_config(env={}).settings
+    time_process_page(newsmon, settings)
+    pool = time_extraction_pool(newsmon, settings)
     print(f"  newsmon's extraction pool alone is {plain.wall / pool.wall:.2f} times as fast as plain extraction: what "
           f"the crawl would reach if fetching and storing cost no CPU")
     return plain, parallel, bodies[:DRIFT_SAMPLE]

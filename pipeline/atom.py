@@ -24,14 +24,9 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def topic_named(settings: Settings, tag: str) -> str:
-    """The configured topic called ``tag`` (case-insensitive); UsageError listing the known ones."""
-    return named(settings.topics, tag, "topic", UsageError).name
-
-
 def topic_feed(settings: Settings, engine: Engine, tag: str, limit: int = 50) -> bytes:
     """The Atom document of the newest ``limit`` articles tagged ``tag``."""
-    topic = topic_named(settings, tag)
+    topic = named(settings.topics, tag, "topic", UsageError).name  # case-insensitive; UsageError lists them
     return render_atom(topic, newest_on_topic(engine, topic, limit), utcnow())
 
 

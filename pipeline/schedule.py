@@ -199,7 +199,8 @@ class _StopOnSignal:
 
 
 def crawl_job(config_path: str | None, log_level: str = "INFO") -> None:
-    """The scheduled crawl: a child process under the crawl lock, stopped at the configured time limit."""
+    """The scheduled crawl, stopped at the configured time limit: a child process under the crawl lock, or
+    in cluster mode the seeding of the workers' frontier (under the lock) and a wait until it is drained."""
     with _reported("crawl"):
         settings = load_config(_as_path(config_path)).settings
         engine = open_database(settings.database_url)
