@@ -9,6 +9,7 @@ processes storing the same URL end with one row. The same transaction puts each 
 from __future__ import annotations
 
 import hashlib
+import sys
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,14 @@ from storage.models import Article, ArticleTag, SeenUrl, utcnow
 from storage.stories import Clusterable, StoryOptions, assign_stories, lock_stories
 from storage.upserts import conflict_insert
 
-HTML_COMPRESSION_LEVEL = 3  # half the CPU time of level 6 on news pages, for 10 % more bytes
+if sys.version_info >= (3, 14):
+    from compression import zstd
+else:
+    from backports import zstd
+
+# Zstandard level 3: on news pages a third of the CPU time of zlib at level 3, for 8 % fewer bytes.
+HTML_COMPRESSION_LEVEL = 3
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # how every Zstandard frame starts; zlib streams start with 0x78
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +71,12 @@ def content_hash(text: str) -> str:
 
 
 def compress_html(html: bytes) -> bytes:
-    return zlib.compress(html, HTML_COMPRESSION_LEVEL)
+    return zstd.compress(html, HTML_COMPRESSION_LEVEL)
 
 
 def decompress_html(blob: bytes) -> bytes:
-    return zlib.decompress(blob)
+    """The page stored by :func:`compress_html`, or by earlier versions with zlib: an archive may hold both."""
+    return zstd.decompress(blob) if blob.startswith(_ZSTD_MAGIC) else zlib.decompress(blob)
 
 
 def _row(record: ArticleRecord) -> dict[str, object]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zlib
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -18,6 +19,7 @@ from storage.articles import (
     compress_html,
     content_hash,
     decompress_html,
+    iter_pages,
     iter_texts,
     known_urls,
     tags_of,
@@ -168,6 +170,15 @@ def test_fields_round_trip_with_utc_and_compressed_html(engine) -> None:  # type
     assert decompress_html(row.html_gz) == b"<html><body>article 1</body></html>"
     assert len(row.html_gz) < 200
     assert row.content_hash == content_hash(row.text)
+
+
+def test_pages_compressed_by_earlier_versions_read_back_beside_new_ones(engine) -> None:  # type: ignore[no-untyped-def]
+    """Pages used to be stored zlib-compressed and now are Zstandard frames: an archive holds both kinds."""
+    page = "<html><body>" + "<p>Ein Absatz über KI-Gigafabriken.</p>" * 40 + "</body></html>"
+    old, new = zlib.compress(page.encode(), 3), compress_html(page.encode())
+    upsert_articles(engine, [record(1, html_gz=old), record(2, html_gz=new)])
+    assert new.startswith(b"\x28\xb5\x2f\xfd") and len(new) < len(page) / 5
+    assert [stored.html.decode() for batch in iter_pages(engine) for stored in batch] == [page, page]
 
 
 def test_naive_datetimes_are_refused(engine) -> None:  # type: ignore[no-untyped-def]
