@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.ingest import ExtractionPool, Page
+from pipeline.ingest import WORKER_NICENESS, ExtractionPool, Page
 from storage.articles import ArticleRecord
 
 ARTICLE = (Path(__file__).parent / "pages" / "en_boilerplate_blocks.html").read_bytes()
@@ -55,3 +55,13 @@ def test_pages_are_extracted_in_worker_processes_while_the_event_loop_runs_on() 
     assert all(isinstance(result, ArticleRecord) for result in results)
     assert len(workers) >= 2  # the pages went to the pool's processes
     assert ticked >= 3  # a loop blocked by extraction would not have ticked until every page was done
+
+
+def test_workers_yield_the_cores_to_the_process_feeding_them() -> None:
+    pool = ExtractionPool.for_settings(Settings.model_validate({"crawl": {"extract_workers": 2}}))
+    try:
+        assert all(isinstance(result, ArticleRecord) for result in pool.process_all(pages(4)))
+        niceness = {os.getpriority(os.PRIO_PROCESS, worker.pid) for worker in multiprocessing.active_children()}
+    finally:
+        pool.close()
+    assert niceness == {min(os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS, 19)}
