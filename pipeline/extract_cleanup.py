@@ -25,9 +25,9 @@ __all__ = ["BYLINE_WORD", "BodyContext", "byline_elements", "clean_body", "first
 
 # --- elements marked as byline ------------------------------------------------------------------
 
-_BYLINE_MARK = re.compile(
-    r"byline|author|autor|auteur|signature|dateline|kicker|eyebrow|overline|dachzeile|rubrique", re.IGNORECASE
-)
+# Matched against case-folded values: with re.IGNORECASE instead, this function took 2.2 ms a page on
+# the development pages (a news page has a thousand class and id values), 1.2 ms so.
+_BYLINE_MARK = re.compile(r"byline|author|autor|auteur|signature|dateline|kicker|eyebrow|overline|dachzeile|rubrique")
 _MARKS = XPath("//@class|//@id|//@itemprop|//@rel")  # attribute values: cheaper than visiting every element
 _MAX_BYLINE_CHARS = 150  # a byline names people and a date; longer is an author's bio or an article
 _NEVER_BYLINES = frozenset({"html", "body", "article", "main", "head", "meta", "link", "script", "style"})
@@ -35,7 +35,7 @@ _NEVER_BYLINES = frozenset({"html", "body", "article", "main", "head", "meta", "
 
 def byline_elements(tree: HtmlElement) -> list[HtmlElement]:
     """Short elements whose class, id, itemprop or rel says byline, author, dateline or kicker."""
-    marked = dict.fromkeys(mark.getparent() for mark in _MARKS(tree) if _BYLINE_MARK.search(mark))
+    marked = dict.fromkeys(mark.getparent() for mark in _MARKS(tree) if _BYLINE_MARK.search(mark.casefold()))
     return [element for element in marked if _is_short_block(element)]
 
 

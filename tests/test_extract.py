@@ -566,6 +566,7 @@ def test_byline_and_dateline_lines_go_from_the_start(line: str) -> None:
         '<div class="author-line">Anna Keller and Tom Baker</div>',
         '<p class="article-byline">Written by Anna Keller on 5 March</p>',
         '<span class="Dateline">BRUSSELS</span>',
+        '<div id="STORY-AUTHOR">Anna Keller, Brussels</div>',
         '<div itemprop="author"><a href="/anna">Anna Keller</a></div>',
         '<p class="kicker">Artificial intelligence</p>',
         '<p class="dachzeile">Künstliche Intelligenz</p>',
