@@ -1,30 +1,35 @@
 """Benchmark: newsmon's end-to-end crawl against plain single-process ``trafilatura.extract``.
 
-    .venv/bin/python benchmarks/crawl.py [--pages 2000] [--seed 1] [--concurrency 16] [--profile]
+    .venv/bin/python benchmarks/crawl.py [--pages 2000] [--rounds 3] [--seed 1] [--concurrency 16] [--profile]
 
 1. Serves a generated site (``benchmarks/synthetic_site.py``: N articles listed in four outlets'
-   feeds and sitemaps) from its own process on 127.0.0.1, and checks that it is fast: every page is
-   fetched once over 8 keep-alive connections (which also gives this benchmark its copy of the pages),
-   and the server's own CPU time per page is reported.
-2. Times plain ``trafilatura.extract(html)`` over those N pages in this process, then in one forked
-   process per core (the ceiling of any crawler on this machine), and newsmon's own per-page work
-   (``pipeline.ingest.process_page``: extraction, tagging, signature) in this process, then in the
-   crawl's own extraction pool (one worker per core) fed as fast as it takes pages: what the crawl
-   would reach if fetching and storing cost no CPU.
-3. Crawls the site as a user would, ``newsmon --config X crawl`` into a fresh SQLite file, with a
-   config like the sample site's (``demo.config.demo_config``: no delay, no autothrottle) and
-   CONCURRENCY requests in flight, while sampling the memory and the CPU time of the processes the
-   command starts (the CLI, the crawler, its extraction workers), not of the server or this process.
+   feeds and sitemaps, in pages built like real news pages) from its own process on 127.0.0.1, and
+   checks that it is fast: every page is fetched once over 8 keep-alive connections (which also
+   gives this benchmark its copy of the pages), and the server's own CPU time per page is reported.
+2. Times plain ``trafilatura.extract(html)`` over those N pages in this process, then runs ROUNDS
+   rounds of: the crawl of the site as a user would run it, ``newsmon --config X crawl`` into a
+   fresh SQLite file, with a config like the sample site's (no delay, no autothrottle) and
+   CONCURRENCY requests in flight, then plain extraction again. The crawl samples the memory and
+   the CPU time of the processes the command starts (the CLI, the crawler, its extraction workers),
+   not of the server or this process.
+3. Times, for comparison, plain extraction in one forked process per core (the ceiling of any
+   crawler on this machine), newsmon's own per-page work (``pipeline.ingest.process_page``:
+   extraction, tagging, signature) in this process, and the crawl's own extraction pool (one worker
+   per core) fed as fast as it takes pages: what the crawl would reach if fetching and storing cost
+   no CPU.
 
 Crawl pages/s are stored pages per second of wall time twice over: from starting the command to its
 exit (start-up included), and from the crawler's "crawl run N started" log line to its "finished"
-one, as this benchmark receives them (start-up and shut-down left out). Memory is the peak of the sum
+one, as this benchmark receives them (start-up and shut-down left out). Each crawl is compared with
+the mean of the plain extractions just before and just after it: this machine's speed drifts by tens
+of per cent over minutes (a virtual machine's cores slow down with its neighbours' load), and
+bracketing cancels a steady drift. The verdict is the median of the rounds' ratios; a round whose two
+plain extractions differ by more than 15 % is flagged. Memory is the peak over the rounds of the sum
 over the processes of PSS (proportional set size: a page shared by n processes counts 1/n in each,
 so shared libraries are not counted twice), every 0.5 s, and of RSS, every 50 ms. CPU time is read
-from /proc, so the report also says what the crawl could reach on an idle machine, and warns when
-other processes were busy, or when the machine itself changed speed (a virtual machine's cores slow
-down with its neighbours' load: a sample of pages is extracted again just before and after the crawl).
-Exit status 1 when the crawl did not store every page.
+from /proc, so each round also says what the crawl could reach on an idle machine, and warns when
+other processes were busy.
+Exit status 1 when a crawl did not store every page.
 --profile runs ``python -m crawler`` under cProfile instead of the CLI and prints where the
 crawler's main thread spends its CPU time (its figures include the profiler's overhead).
 """
@@ -38,6 +43,7 @@ import os
 import pstats
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -68,8 +74,7 @@ LOAD_CHECK_TIME_LIMIT = 60.0
 CRAWL_TIME_LIMIT = 1800.0
 TARGET_RATIO = 1.2
 TARGET_PEAK_MB = 400
-DRIFT_SAMPLE = 200  # pages extracted again just before and just after the crawl
-DRIFT_TOLERANCE = 0.15
+DRIFT_TOLERANCE = 0.15  # plain extraction that much slower or faster after a crawl than before: the machine drifted
 BUSY_MACHINE_CORES = 0.25  # other processes' load during the crawl above which its timing is not trusted
 TICK = os.sysconf("SC_CLK_TCK")
 RUN_LINE = re.compile(r"crawl run (\d+) (started|finished|interrupted)")
@@ -460,38 +465,73 @@ def report_processes(crawl: Crawl, server_cpu: float, harness_cpu: float) -> Non
     print(f"  anything else on the machine      {max(others, 0):6.1f}s CPU ({max(others, 0) / crawl.wall:.2f} cores)")
 
 
-def report(pages: int, plain: Timing, parallel: Timing, crawl: Crawl, figures: SourceFigures, articles: int) -> bool:
-    """Print the comparison and the targets; True when every page was stored."""
-    complete = figures.stored == pages == articles
-    print(f"\npages: {pages}; crawl run {crawl.run_id}: {figures.links_found} links, {figures.fetched} fetched, "
-          f"{figures.stored} stored, {figures.dropped} dropped, {figures.failed} failed; {articles} articles in the "
-          f"database{'' if complete else '  <-- NOT every page was stored'}")
-    ratio = report_rates(pages / plain.wall, pages / parallel.wall, crawl, figures.stored)
-    report_ceiling(pages / plain.cpu, crawl, figures.stored)
-    peak = crawl.sampler.peak_pss_kb / 1024
-    print(f"peak memory, CLI + crawler + workers:   {peak:7.0f} MB summed PSS (sampled every "
-          f"{SAMPLE_SECONDS * PSS_EVERY:.1f}s); {crawl.sampler.peak_rss_kb / 1024:.0f} MB summed RSS (every "
-          f"{SAMPLE_SECONDS * 1000:.0f} ms; shared pages counted in each process, so an upper bound)")
-    print(f"targets: ratio >= {TARGET_RATIO} (start-up included) {'met' if ratio >= TARGET_RATIO else 'NOT met'}; "
-          f"peak < {TARGET_PEAK_MB} MB {'met' if peak < TARGET_PEAK_MB else 'NOT met'}; "
-          f"all pages stored: {'yes' if complete else 'NO'}")
-    return complete
+@dataclass(frozen=True)
+class Round:
+    """A crawl and the plain extractions of every page just before and just after it.
+
+    The crawl is compared with the mean of the two: the machine's speed drifts over minutes (a
+    virtual machine's cores slow down with its neighbours' load), and bracketing the crawl cancels a
+    steady drift, where comparing with a plain extraction on one side of it would not."""
+
+    before: Timing
+    crawl: Crawl
+    after: Timing
+    figures: SourceFigures
+    articles: int
+
+    @property
+    def plain_wall(self) -> float:
+        return (self.before.wall + self.after.wall) / 2
+
+    @property
+    def plain_cpu(self) -> float:
+        return (self.before.cpu + self.after.cpu) / 2
+
+    @property
+    def drift(self) -> float:
+        """How much longer plain extraction took after the crawl than before it."""
+        return self.after.wall / self.before.wall - 1
+
+    def complete(self, pages: int) -> bool:
+        return self.figures.stored == pages == self.articles
+
+    def ratio(self, pages: int) -> float:
+        return self.plain_wall / self.crawl.wall * self.figures.stored / pages
 
 
-def report_rates(plain_rate: float, parallel_rate: float, crawl: Crawl, stored: int) -> float:
-    """Wall-clock pages/s of each, and their ratio to plain extraction; returns the crawl's, start-up included."""
-    rate = stored / crawl.wall
-    print(f"plain trafilatura.extract, 1 process:   {plain_rate:7.1f} pages/s")
-    print(f"plain, one process per core (ceiling):  {parallel_rate:7.1f} pages/s  "
-          f"ratio {parallel_rate / plain_rate:.2f}")
-    print(f"newsmon crawl, command start to exit:   {rate:7.1f} pages/s ({crawl.wall:.1f}s, start-up included)  "
-          f"ratio {rate / plain_rate:.2f}")
+def run_round(server: Server, bodies: list[bytes], args: argparse.Namespace, number: int, before: Timing) -> Round:
+    """Crawl once, then time plain extraction again; ``before`` is the plain extraction just done."""
+    with tempfile.TemporaryDirectory(prefix="newsmon-bench-") as folder:
+        config, database_url = write_config(Path(folder), server.base_url, args.concurrency)
+        profile = Path(folder) / "crawler.prof" if args.profile else None
+        print(f"crawling: {' '.join(crawl_command(config, profile))}")
+        server_cpu, harness_cpu = server.cpu_seconds(), own_cpu()
+        crawl = run_crawl(config, profile)
+        server_cpu, harness_cpu = server.cpu_seconds() - server_cpu, own_cpu() - harness_cpu
+        figures, articles = stored_articles(database_url, crawl.run_id)
+        report_processes(crawl, server_cpu, harness_cpu)
+        if profile is not None:
+            print_profile(profile)
+    result = Round(before, crawl, time_plain_extraction(bodies), figures, articles)
+    report_round(number, args.pages, result)
+    return result
+
+
+def report_round(number: int, pages: int, result: Round) -> None:
+    crawl, figures = result.crawl, result.figures
+    print(f"round {number}: plain extraction took {result.drift:+.0%} longer after the crawl than before it; "
+          f"compared with their mean:")
+    print(f"crawl run {crawl.run_id}: {figures.links_found} links, {figures.fetched} fetched, {figures.stored} "
+          f"stored, {figures.dropped} dropped, {figures.failed} failed; {result.articles} articles in the database"
+          f"{'' if result.complete(pages) else '  <-- NOT every page was stored'}")
+    print(f"newsmon crawl, command start to exit:   {figures.stored / crawl.wall:7.1f} pages/s ({crawl.wall:.1f}s, "
+          f"start-up included)  ratio {result.ratio(pages):.2f}")
     if crawl.started_at is not None and crawl.closed_at is not None:
         seconds = crawl.closed_at - crawl.started_at
-        print(f"newsmon crawl, spider open to close:    {stored / seconds:7.1f} pages/s ({seconds:.1f}s; start-up "
-              f"{crawl.started_at:.1f}s and shut-down {crawl.wall - crawl.closed_at:.1f}s left out)  "
-              f"ratio {stored / seconds / plain_rate:.2f}")
-    return rate / plain_rate
+        print(f"newsmon crawl, spider open to close:    {figures.stored / seconds:7.1f} pages/s ({seconds:.1f}s; "
+              f"start-up {crawl.started_at:.1f}s and shut-down {crawl.wall - crawl.closed_at:.1f}s left out)  "
+              f"ratio {result.plain_wall / seconds * figures.stored / pages:.2f}")
+    report_ceiling(pages / result.plain_cpu, crawl, figures.stored)
 
 
 def report_ceiling(plain_cpu_rate: float, crawl: Crawl, stored: int) -> None:
@@ -504,6 +544,36 @@ def report_ceiling(plain_cpu_rate: float, crawl: Crawl, stored: int) -> None:
     if others / crawl.wall > BUSY_MACHINE_CORES:
         print(f"WARNING: other processes kept {others / crawl.wall:.1f} cores busy during the crawl: the wall-clock "
               f"figures above are not representative, the CPU-time line is closer")
+
+
+def report(pages: int, rounds: list[Round]) -> bool:
+    """Print every round and the verdict on the targets; True when every round stored every page.
+
+    The speed verdict is the median of the rounds' ratios, each against the plain extractions that
+    bracket its crawl. The best times of each (as ``timeit`` would compare them: noise only adds
+    time) are printed too; under drift they may come from phases of different speed."""
+    print("\nround  plain before  plain after  crawl pages/s  ratio  cores busy  peak PSS MB")
+    for number, result in enumerate(rounds, 1):
+        crawl, flag = result.crawl, "  <-- the machine drifted" if abs(result.drift) > DRIFT_TOLERANCE else ""
+        print(f"{number:5}  {pages / result.before.wall:12.1f}  {pages / result.after.wall:11.1f}  "
+              f"{result.figures.stored / crawl.wall:13.1f}  {result.ratio(pages):5.2f}  "
+              f"{crawl.tree_cpu / crawl.wall:10.2f}  {crawl.sampler.peak_pss_kb / 1024:11.0f}{flag}")
+    ratio = statistics.median(result.ratio(pages) for result in rounds)
+    plain = min(timing.wall for result in rounds for timing in (result.before, result.after))
+    fastest = min(rounds, key=lambda result: result.crawl.wall / max(result.figures.stored, 1))
+    print(f"median of the {len(rounds)} rounds' ratios: {ratio:.2f} (start-up included); best times of each: plain "
+          f"{pages / plain:.1f} pages/s, crawl {fastest.figures.stored / fastest.crawl.wall:.1f} pages/s, ratio "
+          f"{plain / fastest.crawl.wall * fastest.figures.stored / pages:.2f}")
+    peak = max(result.crawl.sampler.peak_pss_kb for result in rounds) / 1024
+    peak_rss = max(result.crawl.sampler.peak_rss_kb for result in rounds) / 1024
+    print(f"peak memory, CLI + crawler + workers:   {peak:7.0f} MB summed PSS (sampled every "
+          f"{SAMPLE_SECONDS * PSS_EVERY:.1f}s); {peak_rss:.0f} MB summed RSS (every {SAMPLE_SECONDS * 1000:.0f} ms; "
+          "shared pages counted in each process, so an upper bound)")
+    complete = all(result.complete(pages) for result in rounds)
+    print(f"targets: ratio >= {TARGET_RATIO} (start-up included) {'met' if ratio >= TARGET_RATIO else 'NOT met'}; "
+          f"peak < {TARGET_PEAK_MB} MB {'met' if peak < TARGET_PEAK_MB else 'NOT met'}; "
+          f"all pages stored: {'yes' if complete else 'NO'}")
+    return complete
 
 
 def print_profile(path: Path) -> None:
@@ -525,47 +595,22 @@ def stored_articles(database_url: str, run_id: int | None) -> tuple[SourceFigure
     return figures, articles
 
 
-def measure_baselines(server: Server, pages: int) -> tuple[Timing, Timing, list[bytes]]:
-    """Fetch the pages, time plain extraction in one and in all cores, and newsmon's own per-page work.
-    Returns the two plain timings and a sample of the pages, to time again around the crawl."""
-    paths = synthetic_site.article_paths(pages)
-    bodies, server_cpu_per_page = load_check(server, paths)
-    plain = time_plain_extraction(bodies)
-    print(f"  the server needs {server_cpu_per_page / (plain.cpu / pages):.1%} of the CPU time plain extraction "
+def report_extraction(server: Server, bodies: list[bytes], server_cpu_per_page: float, plain: Timing) -> None:
+    """How the crawl's parts compare with plain extraction (its best round): the server's share, the
+    ceiling of any crawler on this machine, newsmon's own per-page work and its extraction pool alone."""
+    pages = len(bodies)
+    print(f"\nthe server needs {server_cpu_per_page / (plain.cpu / pages):.1%} of the CPU time plain extraction "
           f"takes per page")
     cores = len(os.sched_getaffinity(0))
     parallel = time_parallel_extraction(bodies, cores)
-    print(f"  {cores} processes extract {plain.wall / parallel.wall:.2f} times as fast as one: the ceiling of any "
-          f"crawl's ratio on this machine")
+    print(f"  {cores} processes extract {plain.wall / parallel.wall:.2f} times as fast as one did in its best round: the "
+          f"ceiling of any crawl's ratio on this machine")
+    paths = synthetic_site.article_paths(pages)
     newsmon, settings = newsmon_pages(bodies, paths, server.base_url), load_config(env={}).settings
     time_process_page(newsmon, settings)
     pool = time_extraction_pool(newsmon, settings)
     print(f"  newsmon's extraction pool alone is {plain.wall / pool.wall:.2f} times as fast as plain extraction: what "
           f"the crawl would reach if fetching and storing cost no CPU")
-    return plain, parallel, bodies[:DRIFT_SAMPLE]
-
-
-def check_drift(before: Timing, after: Timing) -> None:
-    """A virtual machine's cores can slow down or speed up with its neighbours' load, unseen from inside."""
-    change = after.wall / before.wall - 1
-    warning = "  <-- WARNING: the machine changed speed during the run" if abs(change) > DRIFT_TOLERANCE else ""
-    print(f"machine speed: plain extraction of the sample took {change:+.0%} longer after the crawl than just "
-          f"before it{warning}")
-
-
-def crawl_and_report(server: Server, folder: Path, args: argparse.Namespace, plain: Timing, parallel: Timing) -> bool:
-    config, database_url = write_config(folder, server.base_url, args.concurrency)
-    profile = folder / "crawler.prof" if args.profile else None
-    print(f"crawling: {' '.join(crawl_command(config, profile))}")
-    server_cpu, harness_cpu = server.cpu_seconds(), own_cpu()
-    crawl = run_crawl(config, profile)
-    server_cpu, harness_cpu = server.cpu_seconds() - server_cpu, own_cpu() - harness_cpu
-    figures, articles = stored_articles(database_url, crawl.run_id)
-    report_processes(crawl, server_cpu, harness_cpu)
-    complete = report(args.pages, plain, parallel, crawl, figures, articles)
-    if profile is not None:
-        print_profile(profile)
-    return complete
 
 
 def main() -> int:
@@ -573,16 +618,25 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=2000, help="articles on the site")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated prose")
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight per site")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of plain extraction then the crawl")
     parser.add_argument("--profile", action="store_true", help="profile the crawler's main thread (cProfile)")
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     print(f"load average before the run: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     server = start_server(args.pages, args.seed)
     try:
-        plain, parallel, sample = measure_baselines(server, args.pages)
-        before = time_plain_extraction(sample, "plain, a sample, just before the crawl:")
-        with tempfile.TemporaryDirectory(prefix="newsmon-bench-") as folder:
-            complete = crawl_and_report(server, Path(folder), args, plain, parallel)
-        check_drift(before, time_plain_extraction(sample, "plain, the sample, after the crawl:"))
+        bodies, server_cpu_per_page = load_check(server, synthetic_site.article_paths(args.pages))
+        rounds: list[Round] = []
+        plain = time_plain_extraction(bodies)
+        for number in range(1, args.rounds + 1):
+            print(f"\nround {number} of {args.rounds}: crawl, then plain extraction again")
+            rounds.append(run_round(server, bodies, args, number, plain))
+            plain = rounds[-1].after
+        best_plain = min((timing for result in rounds for timing in (result.before, result.after)),
+                         key=lambda timing: timing.wall)
+        report_extraction(server, bodies, server_cpu_per_page, best_plain)
+        complete = report(args.pages, rounds)
     finally:
         server.process.terminate()
         server.process.wait()
