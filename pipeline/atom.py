@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from pipeline.config import Settings, named
 from pipeline.errors import UsageError
 from storage.digests import TopicArticle, newest_on_topic
-from storage.models import utcnow
+from storage.records import utcnow
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -42,7 +42,7 @@ from pipeline.digest_render import compose_message
 from pipeline.errors import Locked, NewsmonError, UsageError
 from pipeline.locks import exclusive
 from storage.digests import StoryItem, TopicStories, last_delivery, new_stories, record_deliveries
-from storage.models import utcnow
+from storage.records import utcnow
 
 
 PREVIEW_DIGEST = DigestSettings(name="All topics", recipients=["reader@example.org"], send_empty=True)

@@ -19,12 +19,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pipeline.extract import ExtractionOptions, NotAnArticle, decode_html, extract_article, extraction_options
-from pipeline.retag import to_record
 from pipeline.stories import body_signature
-from pipeline.tagging import Tagger, TopicLike
+from pipeline.tagging import Tagger, TopicLike, to_record
 from pipeline.urls import normalize_url
-from storage.articles import ArticleRecord, compress_html
-from storage.models import utcnow
+from storage.records import ArticleRecord, compress_html
+from storage.records import utcnow
 
 if TYPE_CHECKING:  # the workers never load the config module
     from pipeline.config import Settings
@@ -119,6 +118,10 @@ def _process_in_worker(page: Page) -> ArticleRecord | Dropped:
         return Dropped(page.url, page.source, f"extraction error ({type(exc).__name__})")
 
 
+def _started() -> None:
+    """Nothing: one of these per worker makes the pool start its workers."""
+
+
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
@@ -127,7 +130,9 @@ class ExtractionPool:
     """A process pool running :func:`process_page`, awaitable from asyncio code.
 
     Workers start with the ``spawn`` method: forking a process that runs a reactor and database
-    threads can copy held locks into the child.
+    threads can copy held locks into the child. They start with the pool, not with the first pages
+    as the executor would have it: a worker takes half a second to load trafilatura, which then
+    overlaps the fetching of feeds and sitemaps instead of holding up the first pages.
     """
 
     def __init__(self, topics: Iterable[TopicLike], options: ExtractionOptions, workers: int = 0) -> None:
@@ -138,6 +143,8 @@ class ExtractionPool:
             initializer=_init_worker,
             initargs=(list(topics), options),
         )
+        for _ in range(self.workers):
+            self._executor.submit(_started)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> ExtractionPool:

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from pipeline.tagging import Tagger, TopicMatch
-from storage.articles import StoredText, TagRecord, apply_tag_changes, iter_texts, tags_of
+from pipeline.tagging import Tagger, to_record
+from storage.articles import StoredText, apply_tag_changes, iter_texts, tags_of
+from storage.records import TagRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,10 +21,6 @@ class RetagResult:
     added: int  # (article, topic) pairs that gained the tag
     removed: int  # pairs that lost it
     updated: int  # pairs kept, with a new sentence or hit count
-
-
-def to_record(match: TopicMatch) -> TagRecord:
-    return TagRecord(match.topic, match.in_title, match.in_body, match.hits, match.sentence)
 
 
 def retag_archive(engine: Engine, tagger: Tagger, batch_size: int = 2000) -> RetagResult:

@@ -30,6 +30,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from storage.records import TagRecord
+
 _SEPARATOR = r"[\s\-\u2010-\u2015\u2212]+"  # \s includes the no-break spaces
 _APOSTROPHE = "['\u2018\u2019\u02bc]"
 _TERM_TOKEN = re.compile(rf"({_SEPARATOR})|({_APOSTROPHE})|(\*)|(.)", re.DOTALL)
@@ -67,6 +69,11 @@ class TopicMatch:
     in_body: bool
     hits: int
     sentence: str
+
+
+def to_record(match: TopicMatch) -> TagRecord:
+    """The match as storage keeps it."""
+    return TagRecord(match.topic, match.in_title, match.in_body, match.hits, match.sentence)
 
 
 def _skeleton(text: str) -> bytes:

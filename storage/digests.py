@@ -19,7 +19,8 @@ from sqlalchemy import Connection, Engine, Row, func, select, type_coerce
 
 from storage.articles import topic_in
 from storage.chunks import chunks
-from storage.models import ARTICLE_TIME, Article, ArticleTag, DigestDelivery, UTCDateTime, utcnow
+from storage.models import ARTICLE_TIME, Article, ArticleTag, DigestDelivery, UTCDateTime
+from storage.records import utcnow
 from storage.stories import other_outlets, story_members
 from storage.upserts import conflict_insert
 

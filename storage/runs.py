@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 
 from storage.chunks import chunks
-from storage.models import CrawlRun, CrawlRunSource, FetchState, utcnow
+from storage.models import CrawlRun, CrawlRunSource, FetchState
+from storage.records import utcnow
 
 
 @dataclass(slots=True)

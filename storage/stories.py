@@ -27,7 +27,8 @@ from sqlalchemy import Connection, Row, and_, bindparam, delete, insert, or_, se
 from storage.chunks import chunks
 from storage.locks import lock_for_transaction
 from storage.minhash import BANDS, band_buckets, estimated_similarity
-from storage.models import ARTICLE_TIME, Article, Story, StoryBucket, UTCDateTime, utcnow
+from storage.models import ARTICLE_TIME, Article, Story, StoryBucket, UTCDateTime
+from storage.records import utcnow
 
 MAX_CANDIDATES = 200  # the most recent ones: a boilerplate-heavy source must not make every article a candidate
 

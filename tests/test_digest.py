@@ -32,7 +32,8 @@ from pipeline.stories import body_signature
 from storage.articles import ArticleRecord, TagRecord, upsert_articles
 from storage.digests import StoryItem, TopicStories, record_deliveries
 from storage.locks import acquire_lock
-from storage.models import Article, DigestDelivery, utcnow
+from storage.models import Article, DigestDelivery
+from storage.records import utcnow
 
 
 SMTP_USER = "newsmon"

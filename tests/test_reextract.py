@@ -13,8 +13,9 @@ from pipeline.extract import ExtractionOptions
 from pipeline.ingest import Dropped, Page, process_page
 from pipeline.reextract import reextract_archive
 from pipeline.tagging import Tagger
-from storage.articles import ArticleRecord, compress_html, upsert_articles
+from storage.articles import ArticleRecord, upsert_articles
 from storage.models import Article
+from storage.records import compress_html
 
 PAGES = Path(__file__).parent / "pages"
 GOLDEN = (PAGES / "en_boilerplate_blocks.html").read_bytes()  # declares a canonical URL of its own

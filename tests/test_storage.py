@@ -16,9 +16,7 @@ from storage.articles import (
     ArticleRecord,
     TagRecord,
     apply_tag_changes,
-    compress_html,
     content_hash,
-    decompress_html,
     iter_pages,
     iter_texts,
     known_urls,
@@ -37,6 +35,7 @@ from storage.db import (
 )
 from storage.errors import DatabaseUnavailable
 from storage.models import Article, ArticleTag, Base, CrawlRunSource
+from storage.records import compress_html, decompress_html
 from storage.runs import SourceFigures, finish_run, load_run, load_validators, save_validators, start_run
 from storage.search import search
 from storage.stats import articles_per_source, articles_per_topic, last_crawl_per_source
