@@ -7,9 +7,9 @@ articles in an RSS feed, one in an Atom feed, one in a Google News sitemap and o
 index of two news sitemaps, all dated within the last ten days; robots.txt allows them.
 
 Articles are 600 to 1,200 words of seeded news prose (one in three touches EU AI policy, one in 25
-is another outlet's syndicated copy of the article before it) in a page as heavy as real ones, 60 to
-100 kB: cookie banner, mega-menu, share buttons, related cards, comments, "most read" sidebar,
-footer, meta tags, JSON-LD, inline CSS and scripts.
+is another outlet's syndicated copy of the article before it) in a page built like real ones (see
+``article_html``), 80 to 105 kB: cookie banner, mega-menu, share buttons, related cards, comments,
+"most read" sidebar, footer, meta tags, JSON-LD, inline CSS and scripts.
 
 Every response is rendered once, plain and gzipped, before the server prints ``ready <base url>``
 on stdout; serving is then a dictionary look-up and one write on an asyncio loop with keep-alive,
@@ -235,8 +235,11 @@ def article_html(story: Story, base_url: str, seed: int, related: list[Story]) -
 
     What makes trafilatura's work is the tree more than the bytes, so the template follows the 85 real
     pages of the Zyte extraction benchmark (``../shared/data/extraction-dev``), whose medians are 743
-    elements (128 of them ``div``), 16 levels deep, 135 links and 116 kB. Plain extraction then costs
-    per page about what it costs on news sites, and so does the crawl's own work per page.
+    elements (128 of them ``div``), 16 levels deep, 135 links and 116 kB; a page here has about 670
+    elements (150 ``div``), 18 levels, 150 links and 92 kB. Plain ``trafilatura.extract`` takes about
+    13 ms on such a page, half what it takes on the real ones (23 ms median): they also hold forms,
+    tables, comment threads and markup no generator imitates well. A page built semantically, as this
+    one was before (420 elements, 23 ``div``, 10 levels), took 6 ms.
     """
     rng = random.Random(f"{seed}:page:{story.index}")
     body, author = body_text(story, seed), _person(rng)
