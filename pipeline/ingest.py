@@ -22,8 +22,7 @@ from pipeline.extract import ExtractionOptions, NotAnArticle, decode_html, extra
 from pipeline.stories import body_signature
 from pipeline.tagging import Tagger, TopicLike, to_record
 from pipeline.urls import normalize_url
-from storage.records import ArticleRecord, compress_html
-from storage.records import utcnow
+from storage.records import ArticleRecord, compress_html, utcnow
 
 if TYPE_CHECKING:  # the workers never load the config module
     from pipeline.config import Settings

@@ -72,7 +72,7 @@ class Article(Base):
     description: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
-    # The page as fetched, compressed (storage.articles.compress_html), so extraction can be re-run without refetching.
+    # The page as fetched, compressed (storage.records.compress_html), so extraction can be re-run without refetching.
     html_gz: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
     # MinHash signature of the body's word shingles (see pipeline/stories.py), for near-duplicate search.
