@@ -117,10 +117,6 @@ def _process_in_worker(page: Page) -> ArticleRecord | Dropped:
         return Dropped(page.url, page.source, f"extraction error ({type(exc).__name__})")
 
 
-def _started() -> None:
-    """Nothing: one of these per worker makes the pool start its workers."""
-
-
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
@@ -129,9 +125,8 @@ class ExtractionPool:
     """A process pool running :func:`process_page`, awaitable from asyncio code.
 
     Workers start with the ``spawn`` method: forking a process that runs a reactor and database
-    threads can copy held locks into the child. They start with the pool, not with the first pages
-    as the executor would have it: a worker takes half a second to load trafilatura, which then
-    overlaps the fetching of feeds and sitemaps instead of holding up the first pages.
+    threads can copy held locks into the child. They start at the first pages, so a crawl that
+    finds nothing new starts none.
     """
 
     def __init__(self, topics: Iterable[TopicLike], options: ExtractionOptions, workers: int = 0) -> None:
@@ -142,8 +137,6 @@ class ExtractionPool:
             initializer=_init_worker,
             initargs=(list(topics), options),
         )
-        for _ in range(self.workers):
-            self._executor.submit(_started)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> ExtractionPool:
