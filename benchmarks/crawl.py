@@ -495,8 +495,13 @@ class Round:
     def complete(self, pages: int) -> bool:
         return self.figures.stored == pages == self.articles
 
-    def ratio(self, pages: int) -> float:
-        return self.plain_wall / self.crawl.wall * self.figures.stored / pages
+    def ratio(self, pages: int, crawl_seconds: float | None = None) -> float:
+        """Pages stored per second against plain extraction's, over the whole command or ``crawl_seconds``."""
+        return self.plain_wall / (crawl_seconds or self.crawl.wall) * self.figures.stored / pages
+
+
+def fastest_plain(rounds: list[Round]) -> Timing:
+    return min((timing for result in rounds for timing in (result.before, result.after)), key=lambda t: t.wall)
 
 
 def run_round(server: Server, bodies: list[bytes], args: argparse.Namespace, number: int, before: Timing) -> Round:
@@ -530,7 +535,7 @@ def report_round(number: int, pages: int, result: Round) -> None:
         seconds = crawl.closed_at - crawl.started_at
         print(f"newsmon crawl, spider open to close:    {figures.stored / seconds:7.1f} pages/s ({seconds:.1f}s; "
               f"start-up {crawl.started_at:.1f}s and shut-down {crawl.wall - crawl.closed_at:.1f}s left out)  "
-              f"ratio {result.plain_wall / seconds * figures.stored / pages:.2f}")
+              f"ratio {result.ratio(pages, seconds):.2f}")
     report_ceiling(pages / result.plain_cpu, crawl, figures.stored)
 
 
@@ -559,7 +564,7 @@ def report(pages: int, rounds: list[Round]) -> bool:
               f"{result.figures.stored / crawl.wall:13.1f}  {result.ratio(pages):5.2f}  "
               f"{crawl.tree_cpu / crawl.wall:10.2f}  {crawl.sampler.peak_pss_kb / 1024:11.0f}{flag}")
     ratio = statistics.median(result.ratio(pages) for result in rounds)
-    plain = min(timing.wall for result in rounds for timing in (result.before, result.after))
+    plain = fastest_plain(rounds).wall
     fastest = min(rounds, key=lambda result: result.crawl.wall / max(result.figures.stored, 1))
     print(f"median of the {len(rounds)} rounds' ratios: {ratio:.2f} (start-up included); best times of each: plain "
           f"{pages / plain:.1f} pages/s, crawl {fastest.figures.stored / fastest.crawl.wall:.1f} pages/s, ratio "
@@ -618,7 +623,7 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=2000, help="articles on the site")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated prose")
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight per site")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of plain extraction then the crawl")
+    parser.add_argument("--rounds", type=int, default=3, help="crawls, each followed by plain extraction")
     parser.add_argument("--profile", action="store_true", help="profile the crawler's main thread (cProfile)")
     args = parser.parse_args()
     if args.rounds < 1:
@@ -633,9 +638,7 @@ def main() -> int:
             print(f"\nround {number} of {args.rounds}: crawl, then plain extraction again")
             rounds.append(run_round(server, bodies, args, number, plain))
             plain = rounds[-1].after
-        best_plain = min((timing for result in rounds for timing in (result.before, result.after)),
-                         key=lambda timing: timing.wall)
-        report_extraction(server, bodies, server_cpu_per_page, best_plain)
+        report_extraction(server, bodies, server_cpu_per_page, fastest_plain(rounds))
         complete = report(args.pages, rounds)
     finally:
         server.process.terminate()
