@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.extract import ExtractionOptions, NotAnArticle, decode_html, extract_article, extraction_options
 from pipeline.stories import body_signature
-from pipeline.tagging import Tagger, TopicLike, to_record
+from pipeline.tagging import Tagger, to_record
 from pipeline.urls import normalize_url
 from storage.records import ArticleRecord, compress_html, utcnow
 
@@ -101,10 +101,10 @@ WORKER_NICENESS = 5
 _worker: tuple[Tagger, ExtractionOptions] | None = None
 
 
-def _init_worker(topics: list[TopicLike], options: ExtractionOptions) -> None:
+def _init_worker(tagger: Tagger, options: ExtractionOptions) -> None:
     global _worker
     os.nice(WORKER_NICENESS)
-    _worker = (Tagger(topics), options)
+    _worker = (tagger, options)
 
 
 def _process_in_worker(page: Page) -> ArticleRecord | Dropped:
@@ -129,19 +129,21 @@ class ExtractionPool:
     finds nothing new starts none.
     """
 
-    def __init__(self, topics: Iterable[TopicLike], options: ExtractionOptions, workers: int = 0) -> None:
+    def __init__(self, tagger: Tagger, options: ExtractionOptions, workers: int = 0) -> None:
+        """``tagger`` goes to the workers compiled: the configured topics it is built from are the
+        config's pydantic models, whose unpickling would load the config module and SQLAlchemy there."""
         self.workers = workers or default_workers()
         self._executor = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(list(topics), options),
+            initargs=(tagger, options),
         )
 
     @classmethod
     def for_settings(cls, settings: Settings) -> ExtractionPool:
         """The pool a config asks for: its topics, its extraction options, its number of workers."""
-        return cls(settings.topics, extraction_options(settings), settings.crawl.extract_workers)
+        return cls(Tagger(settings.topics), extraction_options(settings), settings.crawl.extract_workers)
 
     async def process(self, page: Page) -> ArticleRecord | Dropped:
         loop = asyncio.get_running_loop()

@@ -91,3 +91,16 @@ def test_workers_load_no_database_or_crawler_code() -> None:
     script = "import sys, pipeline.ingest; print([m for m in ('sqlalchemy', 'scrapy', 'twisted') if m in sys.modules])"
     loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
+
+
+def test_running_workers_have_not_loaded_the_config() -> None:
+    """The topics reach the workers compiled: unpickling the config's own models would load pydantic,
+    the config module and SQLAlchemy in every worker. pydantic's compiled core shows in its memory map."""
+    settings = Settings.model_validate({"crawl": {"extract_workers": 2}, "topics": [{"name": "AI", "keywords": ["AI"]}]})
+    pool = ExtractionPool.for_settings(settings)
+    try:
+        assert all(isinstance(result, ArticleRecord) for result in pool.process_all(pages(8)))
+        maps = [Path(f"/proc/{worker.pid}/maps").read_text() for worker in multiprocessing.active_children()]
+    finally:
+        pool.close()
+    assert maps and not any("pydantic_core" in memory for memory in maps)
