@@ -121,7 +121,8 @@ def parse_sitemap(body: bytes) -> Sitemap:
     kind = etree.QName(root).localname
     if kind not in ("urlset", "sitemapindex"):
         raise DiscoveryError(f"not a sitemap (root element <{kind}>)")
-    entries = list(_entries(element for element in ended if element.getparent() is root))
+    entry = "url" if kind == "urlset" else "sitemap"  # a <url> in an index is no sitemap, and vice versa
+    entries = list(_entries(e for e in ended if e.getparent() is root and etree.QName(e).localname == entry))
     cut = not ended or ended[-1] is not root  # the root's end tag is the last one read
     problem = f"sitemap cut short; {len(entries)} entries recovered" if cut else None
     if kind == "urlset":
@@ -137,8 +138,11 @@ def _utf8(body: bytes) -> bytes:
 
 
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")  # it names UTF-16, which the UTF-8 bytes no longer are
-# CDATA (left as it is), or an & and the reference it may start.
-_CDATA_OR_AMPERSAND = re.compile(rb"(<!\[CDATA\[.*?\]\]>)|&(#[0-9]+;|#x[0-9A-Fa-f]+;|[A-Za-z_][\w.-]*;)?", re.DOTALL)
+# CDATA (left as it is; an unclosed one runs to the end, as the parser reads it: searching for its end
+# from every opener again would take quadratic time), or an & and the reference it may start.
+_CDATA_OR_AMPERSAND = re.compile(
+    rb"(<!\[CDATA\[.*?(?:\]\]>|\Z))|&(#[0-9]+;|#x[0-9A-Fa-f]+;|[A-Za-z_][\w.-]*;)?", re.DOTALL
+)
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 
 

@@ -394,6 +394,37 @@ def test_a_utf16_sitemap_is_read_whole() -> None:
     assert sitemap.problem is None
 
 
+def test_a_utf16_feed_is_read_whole_and_unrepaired() -> None:
+    """feedparser decodes UTF-16 itself: ASCII repairs written into its bytes would garble the text."""
+    body = ('<?xml version="1.0" encoding="UTF-16"?>\n<rss version="2.0"><channel><title>T</title>'
+            "<item><title>AI &amp; compute</title><link>https://news.example.eu/p?a=1&amp;b=2</link></item>"
+            "</channel></rss>").encode("utf-16")
+    feed = parse_feed(body, "https://news.example.eu/feed")
+    assert feed.links == [Link("https://news.example.eu/p?a=1&b=2", None, "AI & compute")]
+    assert feed.problem is None
+
+
+def test_an_unclosed_cdata_section_runs_to_the_end_as_the_parser_reads_it() -> None:
+    """Its ampersands are CDATA's, untouched; a feed made of a million bytes of unclosed openers is
+    read in one pass (searching for each opener's end again and again took minutes per megabyte)."""
+    item = b"<item><title>T</title><link>https://news.example.eu/1</link></item>"
+    body = b'<rss version="2.0"><channel>' + item + b"<description><![CDATA[R&D " + b"<![CDATA[x & y " * 70_000
+    feed = parse_feed(body, "https://news.example.eu/feed")
+    assert urls(feed.links) == ["https://news.example.eu/1"] and feed.problem is not None
+
+
+def test_each_kind_of_sitemap_gives_only_its_own_kind_of_entry() -> None:
+    """A <url> in an index is no sitemap to follow, and a <sitemap> in a urlset no article."""
+    index = parse_sitemap(b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                          b"<sitemap><loc>https://news.example.eu/s1.xml</loc></sitemap>"
+                          b"<url><loc>https://news.example.eu/article</loc></url></sitemapindex>")
+    urlset = parse_sitemap(b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                           b"<url><loc>https://news.example.eu/article</loc></url>"
+                           b"<sitemap><loc>https://news.example.eu/s1.xml</loc></sitemap></urlset>")
+    assert urls(index.sitemaps) == ["https://news.example.eu/s1.xml"] and index.links == []
+    assert urls(urlset.links) == ["https://news.example.eu/article"] and urlset.sitemaps == []
+
+
 def test_an_empty_self_closed_sitemap_is_not_a_cut() -> None:
     sitemap = parse_sitemap(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>')
     assert sitemap == Sitemap(links=[], sitemaps=[], problem=None)
