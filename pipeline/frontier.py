@@ -114,8 +114,9 @@ class Frontier:
 
         return self._call("reading the frontier", read)
 
-    def seed(self, run_id: int, sources: Iterable[SourceSettings]) -> int:
-        """Queue every feed and sitemap of ``sources`` for run ``run_id``; returns how many."""
+    def seed(self, run_id: int, sources: Iterable[SourceSettings], new_crawl: bool) -> int:
+        """Queue every feed and sitemap of ``sources`` for run ``run_id``; returns how many. On a
+        ``new_crawl`` (the frontier drained), what a dead worker had taken may be requested again."""
         seeds = [
             {"run": run_id, "source": source.name, "kind": kind, "url": url}
             for source in sources
@@ -123,7 +124,7 @@ class Frontier:
         ]
 
         def push() -> None:
-            if self.state().drained:  # a new crawl: what a dead worker had taken may be requested again
+            if new_crawl:
                 self.redis.delete(self.keys.dupefilter)
             full = self._forget_dead_workers()  # their pages were listed once: read every listing in full
             with self.redis.pipeline() as pipe:
@@ -194,9 +195,12 @@ def seed_crawl(
     frontier = Frontier(settings.cluster.redis_url, settings.cluster.key_prefix)
     try:
         with crawl_lock(engine):  # one seeding at a time: each sees the runs before it closed
-            _close_drained_runs(engine, frontier)
+            # Drained means empty, no worker busy, for SETTLE_SECONDS, as for --wait: a worker may have
+            # taken a seed without being busy yet.
+            drained = frontier.wait_until_drained(timeout=2 * SETTLE_SECONDS)
+            _close_drained_runs(engine, frontier, drained)
             run_id = start_run(engine)
-            seeded = frontier.seed(run_id, selected)
+            seeded = frontier.seed(run_id, selected, new_crawl=drained)
         if not wait:
             return SeedOutcome(run_id, seeded, None)
         drained = frontier.wait_until_drained(timeout)
@@ -207,12 +211,11 @@ def seed_crawl(
         frontier.close()
 
 
-def _close_drained_runs(engine: Engine, frontier: Frontier) -> None:
+def _close_drained_runs(engine: Engine, frontier: Frontier, drained: bool) -> None:
     """Record the end of earlier runs that nobody waited for (``crawl`` without ``--wait``), with the
-    workers' figures; refuse a new run while the workers are still crawling one. Drained means empty
-    for SETTLE_SECONDS, as for ``--wait``: a worker may have taken a seed without being busy yet."""
+    workers' figures; refuse a new run while the workers are still crawling one."""
     running = unfinished_runs(engine)
-    if running and not frontier.wait_until_drained(timeout=SETTLE_SECONDS + 1):
+    if running and not drained:
         raise CrawlLocked(
             f"crawl run {running[0]} is still being crawled by the workers; "
             "wait for it (newsmon crawl --wait) or try again when the frontier is empty"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -137,7 +138,11 @@ def test_a_run_nobody_waited_for_is_closed_by_the_next_seeding(tmp_path: Path, p
         with pytest.raises(CrawlLocked, match=f"crawl run {first.run_id} is still being crawled"):
             seed_crawl(engine, settings, [], wait=False)  # its seed still waits for a worker
         keys = FrontierKeys(redis_prefix)
-        client.delete(keys.seeds)  # as if the workers had crawled it
+        client.delete(keys.seeds)  # as if a worker had taken the seed, and queued its links a moment later:
+        threading.Timer(1.0, client.zadd, args=(keys.requests, {b"a request": 0})).start()
+        with pytest.raises(CrawlLocked, match="still being crawled"):  # a frontier empty for a moment is not drained
+            seed_crawl(engine, settings, [], wait=False)
+        client.delete(keys.requests)  # as if the workers had crawled them
         client.hincrby(keys.figures(first.run_id), "Outlet 0\tstored", 2)
         second = seed_crawl(engine, settings, [], wait=False)
         closed = load_run(engine, first.run_id)
