@@ -28,15 +28,17 @@ def site_sources(manifest: Mapping[str, Any], base_url: str) -> list[dict[str, A
     return sources
 
 
+# A crawl of a site on this machine: no delays, no throttling, quick retries.
+LOCAL_CRAWL: Mapping[str, Any] = {
+    "download_delay": 0.0,
+    "autothrottle": False,
+    "concurrent_requests_per_domain": 8,
+    "retry_backoff_seconds": 0.2,
+    "download_timeout": 20,
+}
+
+
 def demo_config(manifest: Mapping[str, Any], base_url: str, database_url: str, **crawl: Any) -> str:
     """TOML text: the sample site's sources, the bundled topics, a local crawl without delays."""
-    settings: dict[str, Any] = {
-        "user_agent": "newsmon-demo/0.1 (+https://example.org/newsmon)",
-        "download_delay": 0.0,
-        "autothrottle": False,
-        "concurrent_requests_per_domain": 8,
-        "retry_backoff_seconds": 0.2,
-        "download_timeout": 20,
-        **crawl,
-    }
+    settings = {"user_agent": "newsmon-demo/0.1 (+https://example.org/newsmon)", **LOCAL_CRAWL, **crawl}
     return to_toml({"database_url": database_url, "crawl": settings, "sources": site_sources(manifest, base_url)})

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import delete, select, update
 
 from pipeline.cli import cli
+from pipeline.config import to_toml
 from storage.db import open_database
 from storage.models import Article, ArticleTag
 
@@ -69,10 +70,13 @@ print(sorted(type(extension).__name__ for extension in crawler.extensions.middle
 
 
 @pytest.mark.parametrize("door", ["newsmon", "scrapy"])
-def test_no_remote_access_to_a_running_crawl(door: str, site_config: Path, tmp_path: Path) -> None:
-    """Scrapy's telnet console and remote-control server (on by default since 2.19) are never started."""
-    env = {**os.environ, "NEWSMON_CONFIG": str(site_config), "TMPDIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", REMOTE_ACCESS, door, str(site_config)],
+def test_no_remote_access_to_a_running_crawl(door: str, sqlite_url: str, tmp_path: Path) -> None:
+    """Scrapy's telnet console and remote-control server (on by default since 2.19) are never started.
+    Only the crawl's settings are built: no site and one database suffice."""
+    config = tmp_path / "newsmon.toml"
+    config.write_text(to_toml({"database_url": sqlite_url}), encoding="utf-8")
+    env = {**os.environ, "NEWSMON_CONFIG": str(config), "TMPDIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", REMOTE_ACCESS, door, str(config)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     extensions = result.stdout.strip()

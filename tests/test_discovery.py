@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from crawler.figures import CrawlFigures
 from crawler.settings import apply_config
 from crawler.spiders.news import NewsSpider
 from pipeline.config import Settings
+from tests.generated_site import RecordingSite, Reply
 
 URL = "https://news.example.eu/feed.xml"
 RSS = """<?xml version="1.0" encoding="utf-8"?>
@@ -468,41 +467,16 @@ def test_internal_entities_are_not_expanded() -> None:
     assert "lol" not in read_with_doctype(f'<!DOCTYPE urlset [<!ENTITY lol0 "lol">{laughs}]>', "&lol8;")
 
 
-@pytest.fixture
-def dtd_server() -> Iterator[tuple[str, list[str]]]:
-    """A local HTTP server that hands an entity definition to whoever asks, and notes who asked."""
-    requested: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            requested.append(self.path)
-            body = b'<!ENTITY remote "FETCHED">'
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", requested
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-def test_a_sitemap_never_makes_the_parser_fetch_anything(dtd_server: tuple[str, list[str]]) -> None:
-    base, requested = dtd_server
-    for doctype in (
-        f'<!DOCTYPE urlset SYSTEM "{base}/external.dtd">',
-        f'<!DOCTYPE urlset [<!ENTITY % dtd SYSTEM "{base}/parameter.dtd"> %dtd;]>',
-        f'<!DOCTYPE urlset [<!ENTITY remote SYSTEM "{base}/entity.txt">]>',
-    ):
-        assert "FETCHED" not in read_with_doctype(doctype, "&remote;")
-    assert requested == []
+def test_a_sitemap_never_makes_the_parser_fetch_anything() -> None:
+    site = RecordingSite(fallback=lambda path, n: Reply(200, b'<!ENTITY remote "FETCHED">', "application/xml-dtd"))
+    with site.running():
+        for doctype in (
+            f'<!DOCTYPE urlset SYSTEM "{site.base_url}/external.dtd">',
+            f'<!DOCTYPE urlset [<!ENTITY % dtd SYSTEM "{site.base_url}/parameter.dtd"> %dtd;]>',
+            f'<!DOCTYPE urlset [<!ENTITY remote SYSTEM "{site.base_url}/entity.txt">]>',
+        ):
+            assert "FETCHED" not in read_with_doctype(doctype, "&remote;")
+    assert site.requested == []
 
 
 @pytest.fixture

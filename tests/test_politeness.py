@@ -24,19 +24,16 @@ from crawler.middlewares import MAX_BACKOFF_SECONDS, RetryBackoffMiddleware
 from crawler.run import build_settings
 from crawler.settings import apply_config
 from crawler.spiders.news import NewsSpider
-from demo.config import demo_config
+from demo.config import LOCAL_CRAWL, demo_config
 from demo.server import RequestRecord, SampleSite
 from pipeline.config import Settings, to_toml
 from pipeline.crawl import run_crawl
 from storage.db import open_database
 from storage.runs import SourceFigures
-from tests.generated_site import HANG, ROBOTS, RecordingSite, Reply, Route, article_html, feed_xml
+from tests.generated_site import HANG, GeneratedSite, RecordingSite, Reply, Route, article_html
 
 slow = pytest.mark.slow
 
-# What the sample site's demo config sets, so that crawls here are as fast as the other end-to-end ones.
-FAST_CRAWL = {"download_delay": 0.0, "autothrottle": False, "concurrent_requests_per_domain": 8,
-              "retry_backoff_seconds": 0.2, "download_timeout": 20}
 EVERY_CRAWL_KEY = {
     "user_agent": "polite-test-bot/2.0 (+mailto:owner@example.org)", "obey_robots": False,
     "concurrent_requests": 5, "concurrent_requests_per_domain": 3, "download_delay": 2.5, "autothrottle": False,
@@ -52,19 +49,12 @@ EXPECTED_SCRAPY_SETTINGS = {
 
 # --- Sites ------------------------------------------------------------------------------------------------
 
-def news_site(articles: Mapping[str, Route]) -> RecordingSite:
-    """robots.txt allowing everything, /feed.xml listing ``articles`` (paths), and the articles."""
-    site = RecordingSite()
-    site.routes.update({
-        "/robots.txt": lambda path, n: ROBOTS,
-        "/feed.xml": lambda path, n: Reply(200, feed_xml(site.base_url, list(articles)), "application/rss+xml"),
-        **articles,
-    })
+def news_site(pages: int, special: Mapping[str, Route] | None = None) -> GeneratedSite:
+    """robots.txt, /feed.xml listing /a/0 to /a/<pages - 1>, and those articles; the ``special`` ones
+    (path: route) answer in their own way."""
+    site = GeneratedSite(pages)
+    site.routes.update(special or {})
     return site
-
-
-def article(number: int) -> Route:
-    return lambda path, n: Reply(200, article_html(number))
 
 
 def unavailable_then_article(failures: int, number: int) -> Route:
@@ -86,7 +76,7 @@ def slow_article(number: int, seconds: float) -> Route:
 
 def write_config(tmp_path: Path, database_url: str, feeds: Mapping[str, str], **crawl: Any) -> Path:
     """A config crawling one feed per source (name: feed URL), fast unless ``crawl`` says otherwise."""
-    data = {"database_url": database_url, "crawl": {**FAST_CRAWL, **crawl},
+    data = {"database_url": database_url, "crawl": {**LOCAL_CRAWL, **crawl},
             "sources": [{"name": name, "feeds": [url]} for name, url in feeds.items()]}
     path = tmp_path / "newsmon.toml"
     path.write_text(to_toml(data), encoding="utf-8")
@@ -204,7 +194,7 @@ def test_by_default_the_crawl_is_polite(
 def test_no_more_requests_in_flight_to_a_site_than_the_per_domain_limit(
     download_delay: float, tmp_path: Path, sqlite_url: str
 ) -> None:
-    site = news_site({f"/a/{n}": slow_article(n, 0.3) for n in range(8)})
+    site = news_site(8, {f"/a/{n}": slow_article(n, 0.3) for n in range(8)})
     with site.running():
         config = write_config(tmp_path, sqlite_url, {"Slow": site.base_url + "/feed.xml"},
                               download_delay=download_delay, concurrent_requests=16, concurrent_requests_per_domain=3)
@@ -215,7 +205,7 @@ def test_no_more_requests_in_flight_to_a_site_than_the_per_domain_limit(
 
 @slow
 def test_requests_to_a_site_are_spaced_by_the_download_delay(tmp_path: Path, sqlite_url: str) -> None:
-    site = news_site({f"/a/{n}": article(n) for n in range(4)})
+    site = news_site(4)
     with site.running():
         config = write_config(tmp_path, sqlite_url, {"News": site.base_url + "/feed.xml"}, download_delay=0.4)
         figures, exit_code = crawl(config, sqlite_url)
@@ -287,8 +277,7 @@ def test_a_page_that_is_unavailable_twice_is_retried_with_growing_pauses_then_st
     tmp_path: Path, sqlite_url: str
 ) -> None:
     """retry_times = 3 in the config: a page answering 503 twice is stored, one always down is tried 4 times."""
-    site = news_site({"/a/1": unavailable_then_article(2, 1), "/a/2": unavailable_then_article(99, 2),
-                      "/a/3": article(3)})
+    site = news_site(3, {"/a/1": unavailable_then_article(2, 1), "/a/2": unavailable_then_article(99, 2)})
     with site.running():
         config = write_config(tmp_path, sqlite_url, {"News": site.base_url + "/feed.xml"},
                               retry_times=3, retry_backoff_seconds=0.2)
@@ -297,7 +286,7 @@ def test_a_page_that_is_unavailable_twice_is_retried_with_growing_pauses_then_st
     assert exit_code == 0 and news.stored == 2, news
     assert news.failed == 1 and news.errors == [f"page {site.base_url}/a/2: HTTP 503"]
     flaky, down = site.times("/a/1"), site.times("/a/2")
-    assert len(flaky) == 3 and len(down) == 4 and len(site.times("/a/3")) == 1
+    assert len(flaky) == 3 and len(down) == 4 and len(site.times("/a/0")) == 1
     for times in (flaky, down):
         pauses = [later - earlier for earlier, later in zip(times, times[1:])]
         for retry, pause in enumerate(pauses, start=1):  # base, 2 x base, 4 x base, each at least 75 %
@@ -310,7 +299,7 @@ def test_a_page_that_is_unavailable_twice_is_retried_with_growing_pauses_then_st
 def test_a_feed_that_never_answers_times_out_after_download_timeout_and_the_other_sources_go_on(
     tmp_path: Path, sqlite_url: str
 ) -> None:
-    healthy = news_site({f"/a/{n}": article(n) for n in range(3)})
+    healthy = news_site(3)
     silent = RecordingSite(fallback=lambda path, n: HANG)  # accepts every connection, never answers, robots.txt too
     with healthy.running(), silent.running():
         config = write_config(tmp_path, sqlite_url, {"Healthy": healthy.base_url + "/feed.xml",
