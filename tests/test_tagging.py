@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -509,3 +510,16 @@ def test_prefilter_never_hides_a_match(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tagging._Terms, "may_occur", lambda self, skeleton: True)
     for (title, body, _), expected in zip(ARTICLES, filtered):
         assert tagger.tag(title, body) == expected, title
+
+
+def test_a_pickled_tagger_carries_its_terms_not_compiled_regexes() -> None:
+    """An extraction worker receives the crawler's tagger: the crawler must not compile it (0.3 s of its
+    start-up for the default topics) only for the regexes to be compiled again when unpickled."""
+    tagger = Tagger(load_default_topics())
+    sent = pickle.dumps(tagger)
+    assert b"_compile" not in sent  # how a compiled re.Pattern pickles
+    title, body = "EU picks AI gigafactory sites", "The EU named the AI gigafactory sites in Brussels."
+    matches = pickle.loads(sent).tag(title, body)
+    assert [match.topic for match in matches] == ["Gigafactory"]
+    assert matches == tagger.tag(title, body)
+    assert b"_compile" not in pickle.dumps(tagger)  # still terms after tagging
