@@ -12,8 +12,9 @@ import asyncio
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -134,11 +135,16 @@ class ExtractionPool:
         the configured topics it is built from are the config's pydantic models, whose unpickling would
         load the config module and SQLAlchemy there."""
         self.workers = workers or default_workers()
-        self._executor = ProcessPoolExecutor(
+        self._initargs = (tagger, options)
+        self._executor = self._new_executor()
+        self._retrying = asyncio.Lock()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(tagger, options),
+            initargs=self._initargs,
         )
 
     @classmethod
@@ -147,12 +153,41 @@ class ExtractionPool:
         return cls(Tagger(settings.topics), extraction_options(settings), settings.crawl.extract_workers)
 
     async def process(self, page: Page) -> ArticleRecord | Dropped:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, _process_in_worker, page)
+        """Extract a page in a worker. A worker that dies (killed, out of memory, or crashed by a page
+        in a C library) breaks the whole pool, failing every page in it: the pool is restarted, and
+        those pages are tried again one at a time, so that the page that kills a worker again is the
+        only one dropped and the crawl goes on."""
+        try:
+            return await self._submit(page)
+        except BrokenProcessPool:
+            pass
+        async with self._retrying:
+            try:
+                return await self._submit(page)
+            except BrokenProcessPool:
+                logger.error("%s: extracting it killed the worker process twice; page dropped", page.url)
+                return Dropped(page.url, page.source, "crashed the extraction worker")
 
-    def process_all(self, pages: Iterable[Page]) -> Iterator[ArticleRecord | Dropped]:
-        """Results in the order of ``pages``, for batch jobs outside a reactor (``newsmon reextract``)."""
-        return self._executor.map(_process_in_worker, pages, chunksize=4)
+    async def _submit(self, page: Page) -> ArticleRecord | Dropped:
+        executor = self._executor
+        try:
+            return await asyncio.get_running_loop().run_in_executor(executor, _process_in_worker, page)
+        except BrokenProcessPool:
+            if self._executor is executor:  # the first of its pages to hear of it restarts the pool
+                logger.warning("an extraction worker process died; starting new workers")
+                executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = self._new_executor()
+            raise
+
+    def process_all(self, pages: Iterable[Page]) -> list[ArticleRecord | Dropped]:
+        """Results in the order of ``pages``, for batch jobs outside an event loop (``newsmon reextract``),
+        with :meth:`process`'s handling of dead workers."""
+
+        async def process_together() -> list[ArticleRecord | Dropped]:
+            self._retrying = asyncio.Lock()  # a lock belongs to the first loop that waits on it: one per run
+            return await asyncio.gather(*(self.process(page) for page in pages))
+
+        return asyncio.run(process_together())
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -11,7 +11,9 @@ import time
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.ingest import WORKER_NICENESS, ExtractionPool, Page
+from pipeline.extract import ExtractionOptions
+from pipeline.ingest import WORKER_NICENESS, Dropped, ExtractionPool, Page
+from pipeline.tagging import Tagger, TopicMatch
 from storage.articles import ArticleRecord
 
 ARTICLE = (Path(__file__).parent / "pages" / "en_boilerplate_blocks.html").read_bytes()
@@ -64,7 +66,7 @@ def test_workers_yield_the_cores_to_the_process_feeding_them() -> None:
     expected = min(os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS, 19)
     pool = ExtractionPool.for_settings(Settings.model_validate({"crawl": {"extract_workers": 2}}))
     try:
-        assert all(isinstance(result, ArticleRecord) for result in pool.process_all(pages(8)))  # two tasks: two workers
+        assert all(isinstance(result, ArticleRecord) for result in pool.process_all(pages(8)))  # work for both workers
         deadline = time.monotonic() + 30  # a worker sets its niceness when it has started: wait for both
         while (niceness := _niceness(multiprocessing.active_children())) != {expected} and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -94,7 +96,7 @@ def test_workers_load_no_database_or_crawler_code() -> None:
 
 
 def test_running_workers_have_not_loaded_the_config() -> None:
-    """The topics reach the workers compiled: unpickling the config's own models would load pydantic,
+    """The topics reach the workers as plain terms: unpickling the config's own models would load pydantic,
     the config module and SQLAlchemy in every worker. pydantic's compiled core shows in its memory map."""
     settings = Settings.model_validate({"crawl": {"extract_workers": 2}, "topics": [{"name": "AI", "keywords": ["AI"]}]})
     pool = ExtractionPool.for_settings(settings)
@@ -104,3 +106,59 @@ def test_running_workers_have_not_loaded_the_config() -> None:
     finally:
         pool.close()
     assert maps and not any("pydantic_core" in memory for memory in maps)
+
+
+KILLER = "This sentence kills the extraction worker."
+
+
+class KillingTagger(Tagger):
+    """Ends its worker process abruptly on an article saying KILLER, as a crash in lxml's C code or the
+    kernel's out-of-memory killer would; the worker unpickles it by importing this module."""
+
+    def tag(self, title: str | None, text: str | None) -> list[TopicMatch]:
+        if KILLER in (text or ""):
+            os._exit(70)
+        return super().tag(title, text)
+
+
+def batch_with_a_killer() -> tuple[list[Page], int]:
+    killer = Page(url="https://news.example.eu/killer", source="S", content_type="text/html",
+                  body=ARTICLE.replace(b"<p>", f"<p>{KILLER} ".encode(), 1))
+    batch = pages(6)
+    batch.insert(3, killer)
+    return batch, 3
+
+
+def assert_only_the_killer_dropped(results: list[ArticleRecord | Dropped], killer: int) -> None:
+    assert results[killer] == Dropped("https://news.example.eu/killer", "S", "crashed the extraction worker")
+    assert all(isinstance(result, ArticleRecord) for result in results[:killer] + results[killer + 1 :])
+
+
+def test_a_page_that_kills_its_worker_is_dropped_and_the_others_are_extracted() -> None:
+    """A dead worker breaks the whole pool, failing every page in it: the pool must restart and retry
+    them, and drop only the page that kills a worker again."""
+    batch, killer = batch_with_a_killer()
+    pool = ExtractionPool(KillingTagger([]), ExtractionOptions(), workers=2)
+
+    async def crawl() -> tuple[list[ArticleRecord | Dropped], ArticleRecord | Dropped]:
+        results = await asyncio.gather(*(pool.process(page) for page in batch))
+        return results, await pool.process(pages(1)[0])  # the restarted pool goes on working
+
+    try:
+        results, after = asyncio.run(crawl())
+    finally:
+        pool.close()
+    assert_only_the_killer_dropped(results, killer)
+    assert isinstance(after, ArticleRecord)
+
+
+def test_a_batch_job_survives_a_page_that_kills_its_worker() -> None:
+    """``newsmon reextract`` runs batches through the pool, each in an event loop of its own."""
+    batch, killer = batch_with_a_killer()
+    pool = ExtractionPool(KillingTagger([]), ExtractionOptions(), workers=2)
+    try:
+        first, second = pool.process_all(batch), pool.process_all(batch)
+    finally:
+        pool.close()
+    assert_only_the_killer_dropped(first, killer)
+    assert_only_the_killer_dropped(second, killer)
