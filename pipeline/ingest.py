@@ -174,7 +174,8 @@ class ExtractionPool:
             return await asyncio.get_running_loop().run_in_executor(executor, _process_in_worker, page)
         except BrokenProcessPool:
             if self._executor is executor:  # the first of its pages to hear of it restarts the pool
-                logger.warning("an extraction worker process died; starting new workers")
+                logger.warning("an extraction worker process died (killed, out of memory, or crashed by a page): "
+                               "starting new workers; the pages it held are tried again one at a time")
                 executor.shutdown(wait=False, cancel_futures=True)
                 self._executor = self._new_executor()
             raise
