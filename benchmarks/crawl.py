@@ -207,7 +207,7 @@ def time_extraction_pool(pages: list[Page], settings: Settings) -> Timing:
     """newsmon's extraction pool, as the crawl sizes it, fed as fast as it takes pages: no crawl around it."""
     pool = ExtractionPool.for_settings(settings)
     try:
-        list(pool.process_all(pages[: pool.workers * 4]))  # start every worker before timing
+        pool.process_all(pages[: pool.workers * 4])  # start every worker before timing
         return timed(f"newsmon ExtractionPool, {pool.workers} workers:",
                      lambda: sum(isinstance(result, Dropped) for result in pool.process_all(pages)),
                      len(pages), "dropped", in_process=False)
@@ -496,8 +496,13 @@ class Round:
         return self.figures.stored == pages == self.articles
 
     def ratio(self, pages: int, crawl_seconds: float | None = None) -> float:
-        """Pages stored per second against plain extraction's, over the whole command or ``crawl_seconds``."""
-        return self.plain_wall / (crawl_seconds or self.crawl.wall) * self.figures.stored / pages
+        """Against the bracketing plain extractions, over the whole command or ``crawl_seconds``."""
+        return speed_ratio(self.plain_wall, crawl_seconds or self.crawl.wall, self.figures.stored, pages)
+
+
+def speed_ratio(plain_seconds: float, crawl_seconds: float, stored: int, pages: int) -> float:
+    """Pages the crawl stored per second against the pages plain extraction did per second."""
+    return (stored / crawl_seconds) / (pages / plain_seconds)
 
 
 def fastest_plain(rounds: list[Round]) -> Timing:
@@ -568,7 +573,7 @@ def report(pages: int, rounds: list[Round]) -> bool:
     fastest = min(rounds, key=lambda result: result.crawl.wall / max(result.figures.stored, 1))
     print(f"median of the {len(rounds)} rounds' ratios: {ratio:.2f} (start-up included); best times of each: plain "
           f"{pages / plain:.1f} pages/s, crawl {fastest.figures.stored / fastest.crawl.wall:.1f} pages/s, ratio "
-          f"{plain / fastest.crawl.wall * fastest.figures.stored / pages:.2f}")
+          f"{speed_ratio(plain, fastest.crawl.wall, fastest.figures.stored, pages):.2f}")
     peak = max(result.crawl.sampler.peak_pss_kb for result in rounds) / 1024
     peak_rss = max(result.crawl.sampler.peak_rss_kb for result in rounds) / 1024
     print(f"peak memory, CLI + crawler + workers:   {peak:7.0f} MB summed PSS (sampled every "

@@ -256,6 +256,12 @@ def test_topic_without_keywords_or_patterns_is_rejected() -> None:
         Tagger([Topic("Empty", [])])
 
 
+@pytest.mark.parametrize("rules", [{"keywords": ["AI", " - "]}, {"context": ["*"]}, {"exclude": [""]}])
+def test_a_blank_term_is_rejected_when_the_tagger_is_built_not_at_its_first_article(rules: dict[str, list[str]]) -> None:
+    with pytest.raises(ValueError, match="letter or digit"):
+        Tagger([Topic("T", **{"keywords": ["AI"], **rules})])
+
+
 @pytest.mark.parametrize("term", ["", "   ", "*", "-'"])
 def test_compile_term_rejects_terms_without_letters(term: str) -> None:
     with pytest.raises(ValueError, match="letter or digit"):
@@ -512,11 +518,13 @@ def test_prefilter_never_hides_a_match(monkeypatch: pytest.MonkeyPatch) -> None:
         assert tagger.tag(title, body) == expected, title
 
 
-def test_a_pickled_tagger_carries_its_terms_not_compiled_regexes() -> None:
+def test_a_pickled_tagger_carries_its_terms_not_compiled_regexes(monkeypatch: pytest.MonkeyPatch) -> None:
     """An extraction worker receives the crawler's tagger: the crawler must not compile it (0.3 s of its
     start-up for the default topics) only for the regexes to be compiled again when unpickled."""
-    tagger = Tagger(load_default_topics())
-    sent = pickle.dumps(tagger)
+    with monkeypatch.context() as patched:
+        patched.setattr(tagging, "_alternation", lambda sources: pytest.fail("compiled when built"))
+        tagger = Tagger(load_default_topics())
+        sent = pickle.dumps(tagger)
     assert b"_compile" not in sent  # how a compiled re.Pattern pickles
     title, body = "EU picks AI gigafactory sites", "The EU named the AI gigafactory sites in Brussels."
     matches = pickle.loads(sent).tag(title, body)
