@@ -25,11 +25,18 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 import click
-from trafilatura.utils import load_html
 
 from pipeline.app import App, pass_app
 from pipeline.errors import ConfigError
-from pipeline.extract import Article, ExtractionOptions, NotAnArticle, decode_html, extract_article, extraction_options
+from pipeline.extract import (
+    Article,
+    ExtractionOptions,
+    NotAnArticle,
+    decode_html,
+    extract_article,
+    extraction_options,
+    parse_html,
+)
 from pipeline.extract_declared import read_declared
 from pipeline.extract_metadata import canonical_url
 from pipeline.urls import normalize_url
@@ -112,7 +119,7 @@ def file_url(path: str) -> str:
 def page_url(html: str, path: str) -> str:
     """The URL the page declares for itself (canonical link, else og:url), else the file's URL."""
     fallback = file_url(path)
-    tree = load_html(html)
+    tree = parse_html(html)
     if tree is None:
         return fallback
     canonical = canonical_url(tree, fallback)
