@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import multiprocessing
 import os
 import pstats
@@ -271,8 +272,9 @@ def role(pid: int) -> str:
         args = file.read().split(b"\0")
     if args == [b""]:
         return ""
-    if b"spawn_main" in b" ".join(args):
-        return "extraction worker"
+    if b"forkserver" in b" ".join(args):  # the pool's fork server, and the workers it forked (same command line)
+        with open(f"/proc/{_stat_fields(pid)[1]}/cmdline", "rb") as file:
+            return "extraction worker" if b"forkserver" in file.read() else "extraction fork server"
     if b"resource_tracker" in b" ".join(args):
         return "multiprocessing resource tracker"
     if b"crawler" in args:
@@ -332,6 +334,33 @@ def busy_seconds() -> float:
     return (sum(values[:8]) - values[3] - values[4]) / TICK  # minus idle and iowait
 
 
+PR_SET_CHILD_SUBREAPER = 36  # prctl(2)
+
+
+def become_subreaper() -> None:
+    """Adopt the crawl's processes that outlive it: the extraction pool's fork server is the crawler's
+    child, and ends just after it. Waited for here, its CPU time and its workers' count in rusage."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
+
+
+def reap_orphans(pids: set[int], timeout: float = 30.0) -> None:
+    """Wait for those of ``pids`` this process adopted (see :func:`become_subreaper`)."""
+    deadline = time.monotonic() + timeout
+    while pids and time.monotonic() < deadline:
+        for pid in list(pids):
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    pids.discard(pid)
+            except ChildProcessError:  # not adopted: its own parent waited for it
+                pids.discard(pid)
+        time.sleep(0.01)
+    if pids:
+        print(f"WARNING: processes {sorted(pids)} of the crawl still ran {timeout:.0f}s after it; their CPU time "
+              f"is not counted", file=sys.stderr)
+
+
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -352,7 +381,7 @@ class Crawl:
     closed_at: float | None  # ... to its "crawl run N finished" line
     run_id: int | None
     sampler: Sampler
-    tree_cpu: float  # CPU seconds of every process the command started, exact (waited-for children)
+    tree_cpu: float  # CPU seconds of every process the command started, exact (waited-for children and orphans)
     machine_busy: float  # CPU seconds the machine was busy meanwhile, all processes
 
 
@@ -427,6 +456,7 @@ def run_crawl(config: Path, profile: Path | None) -> Crawl:
     sampler.stop()
     for thread in threads:
         thread.join()
+    reap_orphans(set(sampler.processes) - {child.pid})
     return Crawl(wall, *_run_times(lines), sampler, children_cpu() - tree_cpu, busy_seconds() - busy)
 
 
@@ -634,6 +664,7 @@ def main() -> int:
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     print(f"load average before the run: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+    become_subreaper()
     server = start_server(args.pages, args.seed)
     try:
         bodies, server_cpu_per_page = load_check(server, synthetic_site.article_paths(args.pages))

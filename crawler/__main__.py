@@ -1,7 +1,7 @@
 """``python -m crawler``: one crawl (see crawler/run.py).
 
-The import sits under the ``__main__`` guard: extraction workers are started with ``spawn`` and
-re-import this module, and they need none of Scrapy.
+The import sits under the ``__main__`` guard: multiprocessing may re-import this module in the
+processes it starts (the extraction pool's fork server and workers), and they need none of Scrapy.
 """
 
 import sys

@@ -80,12 +80,46 @@ def _niceness(processes: list[multiprocessing.Process]) -> set[int]:
 
 
 def test_a_pool_given_no_pages_starts_no_worker() -> None:
-    """A crawl that finds nothing new must not pay for starting workers (a second each, loading trafilatura)."""
+    """A crawl that finds nothing new must not pay for starting workers: it pays only for the fork server."""
     pool = ExtractionPool.for_settings(Settings.model_validate({"crawl": {"extract_workers": 2}}))
     try:
         assert multiprocessing.active_children() == []
     finally:
         pool.close()
+
+
+def test_workers_are_forked_from_a_server_that_loaded_extraction_before_the_first_page() -> None:
+    """The pool's fork server imports extraction while the crawler is still reading its feeds, so a
+    worker is forked, extraction loaded, in milliseconds, instead of importing it after the first page."""
+    pool = ExtractionPool.for_settings(Settings.model_validate({"crawl": {"extract_workers": 2}}))
+    try:
+        servers = [pid for pid in _children(os.getpid()) if b"forkserver" in _command_line(pid)]
+        assert len(servers) == 1
+        deadline = time.monotonic() + 30
+        while "lxml" not in (maps := Path(f"/proc/{servers[0]}/maps").read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "lxml" in maps and multiprocessing.active_children() == []  # loaded, and no worker yet
+        assert all(isinstance(result, ArticleRecord) for result in pool.process_all(pages(8)))
+        workers = [worker.pid for worker in multiprocessing.active_children()]
+        assert workers and all(pid in _children(servers[0]) for pid in workers)
+    finally:
+        pool.close()
+
+
+def _children(parent: int) -> list[int]:
+    """Processes whose parent is ``parent`` (from /proc: stat's fourth field, after the command name)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                children.append(int(entry.name))
+        except OSError:  # exited meanwhile
+            continue
+    return children
+
+
+def _command_line(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()
 
 
 def test_workers_load_no_database_or_crawler_code() -> None:
