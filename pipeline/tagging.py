@@ -27,7 +27,7 @@ import re
 import string
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from storage.records import TagRecord
@@ -179,20 +179,32 @@ def _anchor_groups(terms: Iterable[str]) -> tuple[tuple[bytes, tuple[bytes, ...]
     return tuple((start, tuple(anchors)) for start, anchors in groups.items())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Terms:
-    """A list of terms as one regex, plus anchors to skip the regex; no anchors (None) when patterns are used."""
+    """A list of terms as one regex, plus anchors to skip the regex; no anchors (None) when patterns are used.
 
-    regex: re.Pattern[str]
+    The regex is compiled when an article first gets past the anchors. Compiling a list takes up to 50 ms
+    (every letter is a class of its accented forms), and many lists are never needed by a crawl: the
+    exclude terms of a topic its articles do not mention, or a topic whose keywords never occur.
+    """
+
+    sources: tuple[str, ...]
     anchors: tuple[tuple[bytes, tuple[bytes, ...]], ...] | None
+    _regex: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, terms: Sequence[str], patterns: Sequence[str] = ()) -> _Terms | None:
-        """Compile terms and patterns together, or return None when there are none."""
+        """Terms and patterns as the sources of one regex, or None when there are none."""
         sources = [compile_term(term) for term in terms] + [f"(?i:{pattern})" for pattern in patterns]
         if not sources:
             return None
-        return cls(_alternation(sources), None if patterns else _anchor_groups(terms))
+        return cls(tuple(sources), None if patterns else _anchor_groups(terms))
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = _alternation(self.sources)
+        return self._regex
 
     def may_occur(self, skeleton: bytes) -> bool:
         """Cheap substring test on the article's skeleton; False means no term can occur in the article."""
@@ -289,10 +301,11 @@ class _TopicTerms:
 class Tagger:
     """Built once from topics; reused for every article (retag runs over 100,000 articles).
 
-    The regexes are compiled at the first article, not when the tagger is built, and a pickled tagger
-    carries only its terms. Compiling the default topics takes about 0.3 s (every letter is a class of
-    its accented forms); a crawler builds the tagger only to send it to its extraction workers, which
-    would compile it again when unpickling it, so the crawler's start-up no longer waits for it.
+    Nothing is compiled when the tagger is built, and a pickled tagger carries only its terms: each list
+    of terms is compiled at the first article that may hold one (see :class:`_Terms`). Compiling all the
+    default topics takes about 0.3 s; a crawler builds the tagger only to send it to its extraction
+    workers, which would compile it again when unpickling it, so the crawler's start-up no longer waits
+    for it, and each worker compiles only the lists its articles need.
     """
 
     def __init__(self, topics: Iterable[TopicLike]) -> None:
