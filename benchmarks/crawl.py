@@ -10,8 +10,9 @@
    rounds of: the crawl of the site as a user would run it, ``newsmon --config X crawl`` into a
    fresh SQLite file, with a config like the sample site's (no delay, no autothrottle) and
    CONCURRENCY requests in flight, then plain extraction again. The crawl samples the memory and
-   the CPU time of the processes the command starts (the CLI, the crawler, its extraction workers),
-   not of the server or this process.
+   the CPU time of the processes the command starts (the CLI, the crawler, the extraction pool's
+   fork server and workers), not of the server or this process. The fork server outlives the
+   crawler by a moment: this process adopts it (a subreaper), so that its CPU time counts.
 3. Times, for comparison, plain extraction in one forked process per core (the ceiling of any
    crawler on this machine), newsmon's own per-page work (``pipeline.ingest.process_page``:
    extraction, tagging, signature) in this process, and the crawl's own extraction pool (one worker
