@@ -245,7 +245,7 @@ def _shorten(before: str, hit: str, after: str, limit: int = _MAX_SENTENCE) -> s
 
 @dataclass(frozen=True, slots=True)
 class _CompiledTopic:
-    """A configured topic compiled once."""
+    """A configured topic as regex sources and anchors, built once (each regex compiles at its first use)."""
 
     name: str
     keywords: _Terms
