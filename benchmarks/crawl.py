@@ -267,15 +267,18 @@ def pss_kb(pid: int) -> int:
     raise KeyError(f"no Pss in /proc/{pid}/smaps_rollup")
 
 
+def command_line(pid: int | str) -> bytes:
+    with open(f"/proc/{pid}/cmdline", "rb") as file:
+        return file.read()
+
+
 def role(pid: int) -> str:
     """What the process is, from its command line; "" for a process that has exited (a zombie has none)."""
-    with open(f"/proc/{pid}/cmdline", "rb") as file:
-        args = file.read().split(b"\0")
+    args = command_line(pid).split(b"\0")
     if args == [b""]:
         return ""
     if b"forkserver" in b" ".join(args):  # the pool's fork server, and the workers it forked (same command line)
-        with open(f"/proc/{_stat_fields(pid)[1]}/cmdline", "rb") as file:
-            return "extraction worker" if b"forkserver" in file.read() else "extraction fork server"
+        return "extraction worker" if b"forkserver" in command_line(_stat_fields(pid)[1]) else "extraction fork server"
     if b"resource_tracker" in b" ".join(args):
         return "multiprocessing resource tracker"
     if b"crawler" in args:

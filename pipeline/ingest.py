@@ -142,9 +142,9 @@ class ExtractionPool:
     """
 
     def __init__(self, tagger: Tagger, options: ExtractionOptions, workers: int = 0) -> None:
-        """``tagger`` goes to the workers as plain terms, which each worker compiles at its first page:
-        the configured topics it is built from are the config's pydantic models, whose unpickling would
-        load the config module and SQLAlchemy there."""
+        """``tagger`` goes to the workers as regex sources, which each worker compiles as its pages need
+        them: the configured topics it is built from are the config's pydantic models, whose unpickling
+        would load the config module and SQLAlchemy there."""
         self.workers = workers or default_workers()
         self._initargs = (tagger, options)
         _start_fork_server()

@@ -206,6 +206,13 @@ class _Terms:
             self._regex = _alternation(self.sources)
         return self._regex
 
+    def __getstate__(self) -> tuple[tuple[str, ...], tuple[tuple[bytes, tuple[bytes, ...]], ...] | None]:
+        """Without the compiled regex: an unpickled list (in an extraction worker) compiles at its first use."""
+        return self.sources, self.anchors
+
+    def __setstate__(self, state: tuple[tuple[str, ...], tuple[tuple[bytes, tuple[bytes, ...]], ...] | None]) -> None:
+        (self.sources, self.anchors), self._regex = state, None
+
     def may_occur(self, skeleton: bytes) -> bool:
         """Cheap substring test on the article's skeleton; False means no term can occur in the article."""
         if self.anchors is None:
@@ -253,9 +260,12 @@ class _CompiledTopic:
     exclude: _Terms | None
 
     @classmethod
-    def build(cls, topic: _TopicTerms) -> _CompiledTopic:
+    def build(cls, topic: TopicLike) -> _CompiledTopic:
+        """A configured topic's regex sources; a topic with nothing to look for, or a blank term, is a
+        configuration error."""
         keywords = _Terms.build(topic.keywords, topic.patterns)
-        assert keywords is not None, "_TopicTerms.of rejects a topic without keywords or patterns"
+        if keywords is None:
+            raise ValueError(f"topic {topic.name!r} has no keywords or patterns")
         return cls(topic.name, keywords, _Terms.build(topic.context), _Terms.build(topic.exclude))
 
     def match(self, title: str, body: str, skeleton: bytes) -> TopicMatch | None:
@@ -278,50 +288,21 @@ class _CompiledTopic:
         return self.exclude is None or not self.exclude.occur(title, body, skeleton)
 
 
-@dataclass(frozen=True, slots=True)
-class _TopicTerms:
-    """A configured topic's terms as plain data, checked: what a Tagger keeps, and pickles, before compiling."""
-
-    name: str
-    keywords: tuple[str, ...]
-    context: tuple[str, ...]
-    exclude: tuple[str, ...]
-    patterns: tuple[str, ...]
-
-    @classmethod
-    def of(cls, topic: TopicLike) -> _TopicTerms:
-        """Copy a configured topic; a topic with nothing to look for, or a blank term, is a configuration error."""
-        if not topic.keywords and not topic.patterns:
-            raise ValueError(f"topic {topic.name!r} has no keywords or patterns")
-        for term in (*topic.keywords, *topic.context, *topic.exclude):
-            _clean(term)
-        return cls(topic.name, *(tuple(terms) for terms in (topic.keywords, topic.context, topic.exclude, topic.patterns)))
-
-
 class Tagger:
     """Built once from topics; reused for every article (retag runs over 100,000 articles).
 
-    Nothing is compiled when the tagger is built, and a pickled tagger carries only its terms: each list
-    of terms is compiled at the first article that may hold one (see :class:`_Terms`). Compiling all the
+    Building it compiles no regex: each list of terms is compiled at the first article that may hold
+    one (see :class:`_Terms`), and a pickled tagger carries only regex sources. Compiling all the
     default topics takes about 0.3 s; a crawler builds the tagger only to send it to its extraction
-    workers, which would compile it again when unpickling it, so the crawler's start-up no longer waits
-    for it, and each worker compiles only the lists its articles need.
+    workers, so its start-up does not wait for that, and each worker compiles only the lists its
+    articles need.
     """
 
     def __init__(self, topics: Iterable[TopicLike]) -> None:
-        self._terms = [_TopicTerms.of(topic) for topic in topics]
-        self._topics: list[_CompiledTopic] | None = None
-
-    def __getstate__(self) -> list[_TopicTerms]:
-        return self._terms
-
-    def __setstate__(self, terms: list[_TopicTerms]) -> None:
-        self._terms, self._topics = terms, None
+        self._topics = [_CompiledTopic.build(topic) for topic in topics]
 
     def tag(self, title: str | None, text: str | None) -> list[TopicMatch]:
         """Topics found in an article, in topic order; a missing title or body counts as empty."""
-        if self._topics is None:
-            self._topics = [_CompiledTopic.build(terms) for terms in self._terms]
         title = unicodedata.normalize("NFC", title or "")
         body = unicodedata.normalize("NFC", text or "")
         skeleton = _skeleton(f"{title}\n{body}")

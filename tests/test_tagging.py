@@ -518,7 +518,7 @@ def test_prefilter_never_hides_a_match(monkeypatch: pytest.MonkeyPatch) -> None:
         assert tagger.tag(title, body) == expected, title
 
 
-def test_a_pickled_tagger_carries_its_terms_not_compiled_regexes(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_pickled_tagger_carries_regex_sources_not_compiled_regexes(monkeypatch: pytest.MonkeyPatch) -> None:
     """An extraction worker receives the crawler's tagger: the crawler must not compile it (0.3 s of its
     start-up for the default topics) only for the regexes to be compiled again when unpickled."""
     with monkeypatch.context() as patched:
@@ -530,7 +530,7 @@ def test_a_pickled_tagger_carries_its_terms_not_compiled_regexes(monkeypatch: py
     matches = pickle.loads(sent).tag(title, body)
     assert [match.topic for match in matches] == ["Gigafactory"]
     assert matches == tagger.tag(title, body)
-    assert b"_compile" not in pickle.dumps(tagger)  # still terms after tagging
+    assert b"_compile" not in pickle.dumps(tagger)  # still sources after tagging
 
 
 def test_a_list_of_terms_is_compiled_only_when_an_article_may_hold_one(monkeypatch: pytest.MonkeyPatch) -> None:
