@@ -29,6 +29,19 @@ _COOKIES = "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"  # left out,
 DOWNLOADER_MIDDLEWARES_BASE = {
     path: order for path, order in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items() if path != _COOKIES
 }
+# Spider middlewares newsmon has no use for, each a layer every request and page passes through: the
+# Referer header (a news page needs none), depth tracking (a crawl goes no deeper than sitemap index,
+# sitemap, article) and a warning for spider authors who copy Scrapy's internal meta keys.
+_UNUSED_SPIDER_MIDDLEWARES = (
+    "scrapy.spidermiddlewares.referer.RefererMiddleware",
+    "scrapy.spidermiddlewares.depth.DepthMiddleware",
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware",
+)
+SPIDER_MIDDLEWARES_BASE = {
+    path: order
+    for path, order in default_settings.SPIDER_MIDDLEWARES_BASE.items()
+    if path not in _UNUSED_SPIDER_MIDDLEWARES
+}
 AUTOTHROTTLE_ENABLED = True
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0

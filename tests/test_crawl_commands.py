@@ -58,6 +58,7 @@ REMOTE_ACCESS = """
 import sys
 from pathlib import Path
 from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+from scrapy.core.spidermw import SpiderMiddlewareManager
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 from crawler.run import build_settings
@@ -70,6 +71,7 @@ print(sorted(type(extension).__name__ for extension in crawler.extensions.middle
 DownloaderMiddlewareManager.from_crawler(crawler)
 # Scrapy imports every listed component, even one disabled: the remote-control extension loads aiohttp
 print(["aiohttp" in sys.modules, "scrapy.downloadermiddlewares.cookies" in sys.modules])
+print(sorted(type(middleware).__name__ for middleware in SpiderMiddlewareManager.from_crawler(crawler).middlewares))
 """
 
 
@@ -77,14 +79,19 @@ print(["aiohttp" in sys.modules, "scrapy.downloadermiddlewares.cookies" in sys.m
 def test_no_remote_access_to_a_running_crawl(door: str, sqlite_url: str, tmp_path: Path) -> None:
     """Scrapy's telnet console and remote-control server (on by default since 2.19) are never started,
     and the remote-control extension is not even loaded (it loads aiohttp: 0.14 s of start-up), nor the
-    unused cookies middleware. Only the crawl's settings are built: no site and one database suffice."""
+    unused cookies middleware, and the unused spider middlewares are left out. Only the crawl's settings
+    are built: no site and one database suffice."""
     config = tmp_path / "newsmon.toml"
     config.write_text(to_toml({"database_url": sqlite_url}), encoding="utf-8")
     env = {**os.environ, "NEWSMON_CONFIG": str(config), "TMPDIR": str(tmp_path)}
     result = subprocess.run([sys.executable, "-c", REMOTE_ACCESS, door, str(config)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
-    extensions, loaded = result.stdout.split("\n")[:2]
+    extensions, loaded, spider_middlewares = result.stdout.split("\n")[:3]
     assert "CrawlRunRecorder" in extensions  # the list is the crawl's
     assert "TelnetConsole" not in extensions and "RemoteControl" not in extensions
     assert loaded == "[False, False]"  # neither aiohttp nor the cookies middleware, which are not used
+    # nor the spider middlewares newsmon has no use for (crawler/settings.py), which every request passes
+    assert "HttpErrorMiddleware" in spider_middlewares and "UrlLengthMiddleware" in spider_middlewares
+    for unused in ("RefererMiddleware", "DepthMiddleware", "MetaCopyDetectionMiddleware"):
+        assert unused not in spider_middlewares

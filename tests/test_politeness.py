@@ -121,6 +121,7 @@ def test_the_configured_user_agent_is_sent_with_every_request(
     assert "/robots.txt" in paths and listings <= paths, "robots.txt, every feed and sitemap were requested"
     assert len(paths - listings - {"/robots.txt"}) >= 10, "and article pages"
     assert [(request.path, user_agent(request)) for request in requests if user_agent(request) != agent] == []
+    assert [request.path for request in requests if "referer" in map(str.lower, request.headers)] == []  # none needed
 
 
 # --- 2. Per-site limits, from the config --------------------------------------------------------------
