@@ -16,6 +16,7 @@ what heuristics guess:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -286,8 +287,8 @@ def declared_language(tree: HtmlElement, declared: Declared) -> str | None:
 
 def detect_language(text: str, min_hits: int = 10) -> str | None:
     """Guess en, de, fr, es, it, nl, pl or pt from stop words; None if unsure or too short."""
-    words = _WORD.findall(text[:_DETECTION_SAMPLE].lower())
-    hits = sorted(((sum(word in stops for word in words), lang) for lang, stops in _STOP_SETS.items()), reverse=True)
+    counts = Counter(_WORD.findall(text[:_DETECTION_SAMPLE].lower()))  # then 30 look-ups a language, not 600
+    hits = sorted(((sum(counts[word] for word in stops), lang) for lang, stops in _STOP_SETS.items()), reverse=True)
     (best, language), (runner_up, _) = hits[:2]
     return language if best >= min_hits and best > runner_up else None
 
