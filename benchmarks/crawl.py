@@ -62,7 +62,8 @@ from sqlalchemy import func, select
 import synthetic_site
 from pipeline.config import Settings, load_config, to_toml
 from pipeline.extract import extraction_options
-from pipeline.ingest import Dropped, ExtractionPool, Page, process_page
+from pipeline.extraction_pool import ExtractionPool
+from pipeline.ingest import Dropped, Page, process_page
 from pipeline.tagging import Tagger
 from storage.db import open_database
 from storage.models import Article
@@ -290,7 +291,7 @@ def role(pid: int) -> str:
 class ProcessSeen:
     role: str
     cpu: float = 0.0
-    main_thread_cpu: float = 0.0  # the rest is other threads' (database, process pool, ...)
+    main_thread_cpu: float = 0.0  # the rest is other threads' (the database's, Twisted's thread pool)
     peak_pss_kb: int = 0
     peak_rss_kb: int = 0
 

@@ -1,6 +1,6 @@
 """The item pipeline: fetched page -> extraction pool -> batched storage.
 
-Extraction is CPU-bound, so pages go to a process pool sized to the machine's cores and the reactor
+Extraction is CPU-bound, so pages go to an extraction pool sized to the machine's cores and the reactor
 keeps downloading meanwhile. Storage writes are batched (one transaction per batch) and run in the
 archive's database thread. A batch is flushed when it is full, every few seconds, and when the spider
 closes (Ctrl-C included): a killed crawl loses at most the pages of the unflushed batch, which are
@@ -18,7 +18,8 @@ from scrapy.exceptions import DropItem
 
 from crawler.archive import Archive, archive_of
 from crawler.figures import CrawlFigures
-from pipeline.ingest import Dropped, ExtractionPool, Page
+from pipeline.extraction_pool import ExtractionPool
+from pipeline.ingest import Dropped, Page
 from pipeline.urls import normalize_url
 from storage.articles import ArticleRecord
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Engine
 
 from pipeline.config import Settings, story_options
-from pipeline.ingest import Dropped, ExtractionPool, Page
+from pipeline.extraction_pool import ExtractionPool
+from pipeline.ingest import Dropped, Page
 from storage.articles import ArticleRecord, StoredPage, iter_pages, upsert_articles
 
 logger = logging.getLogger(__name__)

@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from pipeline.config import Settings
 from pipeline.extract import ExtractionOptions
-from pipeline.ingest import WORKER_NICENESS, Dropped, ExtractionPool, Page
+from pipeline.extraction_pool import WORKER_NICENESS, ExtractionPool
+from pipeline.ingest import Dropped, Page
 from pipeline.tagging import Tagger, TopicMatch
 from storage.articles import ArticleRecord
 
@@ -124,7 +128,7 @@ def _command_line(pid: int) -> bytes:
 
 def test_workers_load_no_database_or_crawler_code() -> None:
     """A worker loads what extraction needs; SQLAlchemy alone would double its start-up and add 20 MB."""
-    script = "import sys, pipeline.ingest; print([m for m in ('sqlalchemy', 'scrapy', 'twisted') if m in sys.modules])"
+    script = "import sys, pipeline.extraction_pool; print([m for m in ('sqlalchemy', 'scrapy', 'twisted') if m in sys.modules])"
     loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
 
@@ -169,8 +173,8 @@ def assert_only_the_killer_dropped(results: list[ArticleRecord | Dropped], kille
 
 
 def test_a_page_that_kills_its_worker_is_dropped_and_the_others_are_extracted() -> None:
-    """A dead worker breaks the whole pool, failing every page in it: the pool must restart and retry
-    them, and drop only the page that kills a worker again."""
+    """The page a worker died on is tried once more in a new worker, and dropped when it kills that one
+    too; the page queued behind it in the dead worker, and every other page, are extracted."""
     batch, killer = batch_with_a_killer()
     pool = ExtractionPool(KillingTagger([]), ExtractionOptions(), workers=2)
 
@@ -196,3 +200,111 @@ def test_a_batch_job_survives_a_page_that_kills_its_worker() -> None:
         pool.close()
     assert_only_the_killer_dropped(first, killer)
     assert_only_the_killer_dropped(second, killer)
+
+
+def test_batches_reuse_the_workers_of_the_batch_before() -> None:
+    """Each ``process_all`` runs an event loop of its own: its workers must outlive it, not pile up."""
+    pool = ExtractionPool.for_settings(Settings.model_validate({"crawl": {"extract_workers": 2}}))
+    try:
+        assert all(isinstance(result, ArticleRecord) for result in pool.process_all(pages(8)))
+        first = sorted(worker.pid for worker in multiprocessing.active_children())
+        assert all(isinstance(result, ArticleRecord) for result in pool.process_all(pages(8)))
+        second = sorted(worker.pid for worker in multiprocessing.active_children())
+    finally:
+        pool.close()
+    assert len(first) == 2 and second == first
+    assert multiprocessing.active_children() == []  # closed: the workers are gone
+
+
+def test_callers_that_stop_waiting_do_not_upset_the_pool() -> None:
+    """Scrapy cancels the item pipeline's waits when a crawl is stopped: the results of pages nobody awaits
+    any more are thrown away, and the pages after them get their own results."""
+    pool = ExtractionPool(Tagger([]), ExtractionOptions(), workers=2)
+    batch = pages(12)
+
+    async def crawl() -> list[ArticleRecord | Dropped]:
+        abandoned = [asyncio.create_task(pool.process(page)) for page in batch[:6]]
+        await asyncio.wait(abandoned, return_when=asyncio.FIRST_COMPLETED)  # the next pages are in the workers
+        for task in abandoned[::2]:
+            task.cancel()
+        kept = await asyncio.gather(*abandoned[1::2])
+        return [*kept, *await asyncio.gather(*(pool.process(page) for page in batch[6:]))]
+
+    try:
+        results = asyncio.run(asyncio.wait_for(crawl(), 30))
+    finally:
+        pool.close()
+    # the page declares one canonical URL: each result names the page it came from among its aliases
+    assert [result.aliases for result in results] == [[page.url] for page in batch[1:6:2] + batch[6:]]  # type: ignore[union-attr]
+
+
+ABANDONED = """
+import asyncio, os, sys
+from pipeline.extract import ExtractionOptions
+from pipeline.extraction_pool import ExtractionPool
+from pipeline.ingest import Page
+from pipeline.tagging import Tagger
+from tests.test_extraction_pool import pages
+
+if __name__ == "__main__":
+    pool = ExtractionPool(Tagger([]), ExtractionOptions(), workers=2)
+    asyncio.run(asyncio.wait_for(pool.process(pages(1)[0]), 60))
+    print(" ".join(str(worker.process.pid) for worker in pool._running), flush=True)
+    os.kill(os.getpid(), 9)  # as the out-of-memory killer or a crawl's time limit would
+"""
+
+
+def test_workers_exit_when_the_process_feeding_them_is_killed(tmp_path: Path) -> None:
+    """A crawler killed with SIGKILL leaves no extraction worker behind: each sees its socket close."""
+    script = tmp_path / "abandon.py"
+    script.write_text(ABANDONED, encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script)], cwd=Path(__file__).parent.parent, capture_output=True,
+                            text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    workers = [int(pid) for pid in result.stdout.split()]
+    assert result.returncode == -9 and len(workers) == 2, result.stderr[-2000:]
+    deadline = time.monotonic() + 30
+    while (alive := [pid for pid in workers if Path(f"/proc/{pid}").exists()]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert alive == []
+
+
+def test_pages_fail_while_no_worker_can_start_and_are_extracted_once_one_can(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the system refuses to fork, a page fails as one whose extraction raised (not stored, fetched
+    again next crawl) instead of waiting forever; the next page gets a worker."""
+    start = multiprocessing.get_context("forkserver").Process.start
+    refusals = [OSError(11, "Resource temporarily unavailable")]  # the first try to start the worker fails
+
+    def refusing_start(process: multiprocessing.Process) -> None:
+        if refusals:
+            raise refusals.pop()
+        start(process)
+
+    monkeypatch.setattr(multiprocessing.get_context("forkserver").Process, "start", refusing_start)
+    pool = ExtractionPool(Tagger([]), ExtractionOptions(), workers=1)
+    first, second = pages(2)
+
+    async def crawl() -> tuple[BaseException | ArticleRecord | Dropped, ArticleRecord | Dropped]:
+        failed = await asyncio.gather(pool.process(first), return_exceptions=True)
+        return failed[0], await pool.process(second)
+
+    try:
+        failed, extracted = asyncio.run(asyncio.wait_for(crawl(), 30))
+    finally:
+        pool.close()
+    assert isinstance(failed, RuntimeError) and "cannot start an extraction worker process" in str(failed)
+    assert isinstance(extracted, ArticleRecord)
+
+
+def test_workers_ignore_ctrl_c_and_finish_the_crawl_s_pages() -> None:
+    """Ctrl-C in a terminal reaches every process of the crawl: Scrapy stops gracefully and still awaits
+    the pages in the pool, so the workers must live on until the pool closes."""
+    pool = ExtractionPool(Tagger([]), ExtractionOptions(), workers=2)
+    try:
+        assert all(isinstance(result, ArticleRecord) for result in pool.process_all(pages(4)))
+        workers = sorted(worker.pid for worker in multiprocessing.active_children())
+        for pid in workers:
+            os.kill(pid, signal.SIGINT)
+        assert all(isinstance(result, ArticleRecord) for result in pool.process_all(pages(4)))
+        assert sorted(worker.pid for worker in multiprocessing.active_children()) == workers
+    finally:
+        pool.close()

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 import pipeline.ingest
+import pipeline.extraction_pool
 from pipeline.config import load_config
 from pipeline.extract import ExtractionOptions
 from pipeline.ingest import Dropped, Page, process_page
@@ -46,9 +47,9 @@ def test_an_extraction_that_raises_is_a_drop_with_its_cause(monkeypatch) -> None
         raise RecursionError("too deep")
 
     monkeypatch.setattr(pipeline.ingest, "extract_article", broken)
-    pipeline.ingest._init_worker([], ExtractionOptions())
     page = Page(url="https://news.example.eu/a", source="S", body=GOLDEN, content_type="text/html")
-    assert pipeline.ingest._process_in_worker(page) == Dropped(page.url, "S", "extraction error (RecursionError)")
+    dropped = pipeline.extraction_pool._extract(page, Tagger([]), ExtractionOptions())  # what a worker runs
+    assert dropped == Dropped(page.url, "S", "extraction error (RecursionError)")
 
 
 @pytest.mark.parametrize(
