@@ -63,7 +63,8 @@ import synthetic_site
 from pipeline.config import Settings, load_config, to_toml
 from pipeline.extract import extraction_options
 from pipeline.extraction_pool import ExtractionPool
-from pipeline.ingest import Dropped, Page, process_page
+from pipeline.ingest import process_page
+from pipeline.pages import Dropped, Page
 from pipeline.tagging import Tagger
 from storage.db import open_database
 from storage.models import Article

@@ -20,7 +20,7 @@ from html.entities import name2codepoint
 import feedparser
 from lxml import etree
 
-from pipeline.extract import parse_date
+from pipeline.dates import parse_date
 
 
 class DiscoveryError(ValueError):

@@ -4,6 +4,6 @@ It is a plain dataclass (Scrapy handles dataclass items through itemadapter) so 
 can process pages without knowing Scrapy.
 """
 
-from pipeline.ingest import Page
+from pipeline.pages import Page
 
 __all__ = ["Page"]

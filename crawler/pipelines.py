@@ -19,7 +19,7 @@ from scrapy.exceptions import DropItem
 from crawler.archive import Archive, archive_of
 from crawler.figures import CrawlFigures
 from pipeline.extraction_pool import ExtractionPool
-from pipeline.ingest import Dropped, Page
+from pipeline.pages import Dropped, Page
 from pipeline.urls import normalize_url
 from storage.articles import ArticleRecord
 

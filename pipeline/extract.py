@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -36,15 +35,12 @@ from pipeline.extract_metadata import (
     description,
     detect_language,
     outlet_names,
-    parse_date,
     published_at,
     sitename,
     strip_site_name,
     title,
 )
-
-if TYPE_CHECKING:
-    from pipeline.config import Settings
+from pipeline.extract_options import ExtractionOptions, extraction_options
 
 __all__ = [
     "Article",
@@ -55,7 +51,6 @@ __all__ = [
     "detect_language",
     "extract_article",
     "extraction_options",
-    "parse_date",
     "parse_html",
     "strip_site_name",
 ]
@@ -73,23 +68,6 @@ class Article:
     language: str | None  # ISO 639-1, lower-case
     description: str | None
     sitename: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ExtractionOptions:
-    """How strict extraction is; build one per crawl and pass it to every call."""
-
-    min_text_chars: int = 400  # a shorter body is a teaser, a paywall stub or an error page
-    fallback_date: datetime | None = None  # from the feed or sitemap entry, trusted over guessing
-    favor_precision: bool = True  # trafilatura's precision mode: less sidebar and teaser text
-    guess_date: bool = True  # let htmldate search the page when nothing declares a date
-    max_link_share: float = 0.5  # a body made mostly of link texts is a listing, not an article
-    min_language_hits: int = 10  # stop words needed before the detector names a language
-
-
-def extraction_options(settings: Settings) -> ExtractionOptions:
-    """The options every extraction of this config uses: the crawler's, ``reextract``'s, ``extract``'s."""
-    return ExtractionOptions(min_text_chars=settings.crawl.min_text_chars)
 
 
 class NotAnArticle(Exception):

@@ -18,8 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from htmldate import find_date
@@ -27,6 +26,7 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_author, extract_title
 
+from pipeline.dates import as_utc, parse_date
 from pipeline.extract_cleanup import BYLINE_WORD, first_byline, squash
 from pipeline.extract_declared import Declared, first, ld_text
 from pipeline.urls import normalize_url
@@ -39,7 +39,6 @@ __all__ = [
     "description",
     "detect_language",
     "outlet_names",
-    "parse_date",
     "published_at",
     "sitename",
     "strip_site_name",
@@ -53,32 +52,6 @@ _DATE_META = tuple(
     " parsely-pub-date sailthru.date pubdate publishdate publish-date publish_date dc.date.issued dcterms.issued"
     " dc.date dcterms.date dcterms.created date".split()
 )
-_EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)  # older means a CMS placeholder such as 0001-01-01
-
-
-def parse_date(value: str | None) -> datetime | None:
-    """ISO 8601 or RFC 2822 to an aware UTC datetime (naive means UTC); None when implausible."""
-    if not value:
-        return None
-    try:
-        moment = _as_utc(_parse_timestamp(value.strip()))
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return moment if moment >= _EARLIEST else None
-
-
-def _parse_timestamp(value: str) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return parsedate_to_datetime(value)
-
-
-def _as_utc(moment: datetime) -> datetime:
-    """Naive datetimes are taken as UTC; aware ones are converted."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def published_at(
     tree: HtmlElement, declared: Declared, url: str, fallback: datetime | None, guess: bool
 ) -> datetime | None:
@@ -86,7 +59,7 @@ def published_at(
     return (
         parse_date(declared.text("datePublished"))
         or _meta_date(tree, declared.meta)
-        or (_as_utc(fallback) if fallback else None)
+        or (as_utc(fallback) if fallback else None)
         or (_guessed_date(tree, url) if guess else None)
     )
 

@@ -8,38 +8,16 @@ same ``decode_html`` + ``extract_article`` steps on local files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
 
 from pipeline.extract import ExtractionOptions, NotAnArticle, decode_html, extract_article
+from pipeline.pages import Dropped, Page
 from pipeline.stories import body_signature
 from pipeline.tagging import Tagger, to_record
 from pipeline.urls import normalize_url
-from storage.records import ArticleRecord, compress_html, utcnow
+from storage.records import ArticleRecord, compress_html
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """A fetched page, as the crawler hands it over (the spider's item). Its repr shows only its URL."""
-
-    url: str  # where the page was finally fetched from (after redirects)
-    source: str = field(repr=False)
-    body: bytes = field(repr=False)
-    content_type: str | None = field(default=None, repr=False)
-    requested_url: str | None = field(default=None, repr=False)  # the URL first asked for
-    listed_at: datetime | None = field(default=None, repr=False)  # the feed's or sitemap's date, a fallback
-    fetched_at: datetime = field(default_factory=utcnow, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Dropped:
-    """A page that is not an article, and why (a short reason that is counted per source)."""
-
-    url: str
-    source: str
-    reason: str
 
 
 def is_html_type(content_type: str | None) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from pipeline.config import Settings, story_options
 from pipeline.extraction_pool import ExtractionPool
-from pipeline.ingest import Dropped, Page
+from pipeline.pages import Dropped, Page
 from storage.articles import ArticleRecord, StoredPage, iter_pages, upsert_articles
 
 logger = logging.getLogger(__name__)

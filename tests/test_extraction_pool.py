@@ -16,7 +16,7 @@ import pytest
 from pipeline.config import Settings
 from pipeline.extract import ExtractionOptions
 from pipeline.extraction_pool import WORKER_NICENESS, ExtractionPool
-from pipeline.ingest import Dropped, Page
+from pipeline.pages import Dropped, Page
 from pipeline.tagging import Tagger, TopicMatch
 from storage.articles import ArticleRecord
 
@@ -133,6 +133,34 @@ def test_workers_load_no_database_or_crawler_code() -> None:
     assert loaded.strip() == "[]"
 
 
+CRAWLER_MODULES = """
+import asyncio, sys
+import crawler.distributed, crawler.extensions, crawler.middlewares, crawler.pipelines, crawler.run, crawler.spiders.news
+from pipeline.config import Settings
+from pipeline.extraction_pool import ExtractionPool
+from pipeline.pages import Page
+
+if __name__ == "__main__":
+    pool = ExtractionPool.for_settings(Settings())
+    page = Page(url="https://news.example.eu/1", source="S", body=open(sys.argv[1], "rb").read(), content_type="text/html")
+    print(type(asyncio.run(pool.process(page))).__name__)
+    pool.close()
+    print([m for m in ("trafilatura", "htmldate", "justext", "pipeline.extract", "pipeline.ingest") if m in sys.modules])
+"""
+
+
+def test_the_crawler_loads_no_extraction_library(tmp_path: Path) -> None:
+    """Only the workers extract: the crawler feeding them spares itself trafilatura's import (0.1 s of the
+    start-up of every crawl) and its memory."""
+    script = tmp_path / "crawler_modules.py"
+    script.write_text(CRAWLER_MODULES, encoding="utf-8")
+    root = Path(__file__).parent.parent
+    article = Path(__file__).parent / "pages" / "en_boilerplate_blocks.html"
+    result = subprocess.run([sys.executable, str(script), str(article)], cwd=root, capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "PYTHONPATH": str(root)})
+    assert result.stdout.split("\n")[:2] == ["ArticleRecord", "[]"], result.stderr[-2000:]
+
+
 def test_running_workers_have_not_loaded_the_config() -> None:
     """The topics reach the workers as plain terms: unpickling the config's own models would load pydantic,
     the config module and SQLAlchemy in every worker. pydantic's compiled core shows in its memory map."""
@@ -242,7 +270,7 @@ ABANDONED = """
 import asyncio, os, sys
 from pipeline.extract import ExtractionOptions
 from pipeline.extraction_pool import ExtractionPool
-from pipeline.ingest import Page
+from pipeline.pages import Page
 from pipeline.tagging import Tagger
 from tests.test_extraction_pool import pages
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from crawler.pipelines import PENDING_STAT, ArchivePipeline
 from pipeline.config import Settings
-from pipeline.ingest import Dropped, Page
+from pipeline.pages import Dropped, Page
 from storage.articles import ArticleRecord
 
 ARTICLE = Page(url="https://news.example.eu/a", source="News", body=b"<html>article</html>")

@@ -11,7 +11,8 @@ import pipeline.ingest
 import pipeline.extraction_pool
 from pipeline.config import load_config
 from pipeline.extract import ExtractionOptions
-from pipeline.ingest import Dropped, Page, process_page
+from pipeline.ingest import process_page
+from pipeline.pages import Dropped, Page
 from pipeline.reextract import reextract_archive
 from pipeline.tagging import Tagger
 from storage.articles import ArticleRecord, upsert_articles

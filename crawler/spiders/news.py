@@ -28,7 +28,7 @@ from crawler.figures import CrawlFigures
 from crawler.queue_dir import make_queue_dir, remove_queue_dir
 from crawler.settings import apply_config
 from pipeline.config import SourceSettings, load_config
-from pipeline.ingest import Page
+from pipeline.pages import Page
 from pipeline.urls import normalize_url
 
 logger = logging.getLogger(__name__)
