@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy.orm import aliased
 
 from storage.chunks import chunks
 from storage.locks import lock_for_transaction
@@ -71,7 +72,9 @@ def assign_stories(connection: Connection, articles: Sequence[Clusterable], opti
 
     The batch's buckets are written first, in one statement. A batch member not placed yet is a
     candidate with the story it had (a new article has none and is not one), so a story re-stored
-    whole, as ``newsmon reextract`` does, stays one story.
+    whole, as ``newsmon reextract`` does, stays one story. A new article sharing no bucket with any
+    other, in the archive or the batch, can have no near-duplicate and be nobody's: those (most of a
+    crawl) get a story each at once, before the others are placed.
     """
     ids = [article.article_id for article in articles]
     for chunk in chunks(ids):
@@ -81,8 +84,30 @@ def assign_stories(connection: Connection, articles: Sequence[Clusterable], opti
             for article_id, article_buckets in buckets.items() for band, bucket in article_buckets]
     if rows:
         connection.execute(insert(StoryBucket), rows)
-    for article in sorted(articles, key=lambda article: (article.when, article.article_id)):
+    sharing = _sharing_a_bucket(connection, list(buckets))
+    alone = [article for article in articles if article.story_id is None and article.article_id not in sharing]
+    _start_stories(connection, alone)
+    for article in sorted(set(articles) - set(alone), key=lambda article: (article.when, article.article_id)):
         _assign_story(connection, article, buckets.get(article.article_id, []), options)
+
+
+def _sharing_a_bucket(connection: Connection, article_ids: Sequence[int]) -> set[int]:
+    """Those of ``article_ids`` sharing a bucket with any other article: only they can have a near-duplicate."""
+    sharing: set[int] = set()
+    for chunk in chunks(article_ids):
+        sharing.update(connection.scalars(_SHARING, {"ids": list(chunk)}))
+    return sharing
+
+
+def _start_stories(connection: Connection, articles: Sequence[Clusterable]) -> None:
+    """A new story for each of ``articles``: new ones that share no bucket with anyone (most of a crawl),
+    placed in three statements whatever their number, where :func:`_assign_story` takes three each."""
+    if not articles:
+        return
+    created = utcnow()
+    stories = connection.scalars(insert(Story).returning(Story.id), [{"created_at": created}] * len(articles)).all()
+    moves = [{"article": article.article_id, "story": story} for article, story in zip(articles, stories, strict=True)]
+    connection.execute(_MOVE_TO_STORY, moves)
 
 
 def _assign_story(connection: Connection, article: Clusterable, buckets: list[tuple[int, int]], options: StoryOptions) -> None:
@@ -100,6 +125,13 @@ def _assign_story(connection: Connection, article: Clusterable, buckets: list[tu
 
 # Statements built once: building one costs more CPU than running it, and clustering runs for every article.
 _MOVE_TO_STORY = update(Article).where(Article.id == bindparam("article")).values(story_id=bindparam("story"))
+_MINE, _OTHER = aliased(StoryBucket), aliased(StoryBucket)
+_SHARING = (
+    select(_MINE.article_id)
+    .distinct()
+    .join(_OTHER, and_(_OTHER.band == _MINE.band, _OTHER.bucket == _MINE.bucket, _OTHER.article_id != _MINE.article_id))
+    .where(_MINE.article_id.in_(bindparam("ids", expanding=True)))
+)
 _NEW_STORY = insert(Story).returning(Story.id)
 _CANDIDATES = (
     select(Article.id, Article.story_id, Article.minhash)

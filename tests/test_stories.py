@@ -219,6 +219,33 @@ def test_a_body_without_signature_has_a_story_of_its_own_and_no_buckets(engine: 
     assert len(set(stories_of(engine).values())) == 2 and count(engine, StoryBucket) == 0
 
 
+def unrelated(first: int, count: int) -> list[ArticleRecord]:
+    """Articles whose bodies share no wording: each its own story, as most articles of a crawl."""
+    words = [hashlib.sha256(str(n).encode()).hexdigest()[:8] for n in range(first * 200, (first + count) * 200)]
+    return [article(first + n, " ".join(words[n * 200 : (n + 1) * 200]), hours=n) for n in range(count)]
+
+
+def test_a_batch_of_unrelated_articles_is_placed_in_as_many_statements_however_large(engine: Engine) -> None:
+    """A crawl's batch is mostly articles that copy nothing: they get their stories in a fixed number of
+    statements, not in three (look for candidates, create a story, move the article) each."""
+    statements: list[str] = []
+
+    def record(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        upsert_articles(engine, unrelated(0, 5))
+        small = len(statements)
+        statements.clear()
+        upsert_articles(engine, unrelated(100, 40))
+        large = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert large == small
+    assert len(set(stories_of(engine).values())) == 45 and count(engine, Story) == 45
+
+
 @pytest.fixture
 def pg_engine(pg_url: str) -> Iterator[Engine]:
     engine = open_database(pg_url)
