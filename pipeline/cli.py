@@ -6,6 +6,7 @@ exit status; a traceback is a bug.
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import Callable
 from dataclasses import astuple
@@ -348,4 +349,7 @@ def _dropped_cell(count: int, reasons: dict[str, int]) -> str:
 
 def main() -> None:
     """Console-script entry point."""
-    cli.main(prog_name="newsmon")
+    try:
+        cli.main(prog_name="newsmon")
+    finally:
+        gc.freeze()  # no last garbage collections over every loaded object at exit: see crawler/__main__.py
