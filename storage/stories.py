@@ -105,7 +105,7 @@ def _start_stories(connection: Connection, articles: Sequence[Clusterable]) -> N
     if not articles:
         return
     created = utcnow()
-    stories = connection.scalars(insert(Story).returning(Story.id), [{"created_at": created}] * len(articles)).all()
+    stories = connection.scalars(_NEW_STORY, [{"created_at": created}] * len(articles)).all()
     moves = [{"article": article.article_id, "story": story} for article, story in zip(articles, stories, strict=True)]
     connection.execute(_MOVE_TO_STORY, moves)
 
